@@ -1,0 +1,26 @@
+"""audiofast: fast, exact audio primitives for speech pipelines.
+
+PCM sample-format conversion (this release), with resampling and voice activity detection to
+come; every hot loop is compiled Cython that runs with the GIL released.
+"""
+from ._version import __version__
+from .convert import (
+    float32_to_int16,
+    float32_to_pcm,
+    from_float32,
+    int16_to_float32,
+    pcm_to_float32,
+    to_float32,
+    to_mono,
+)
+
+__all__ = [
+    "__version__",
+    "int16_to_float32",
+    "float32_to_int16",
+    "to_float32",
+    "from_float32",
+    "pcm_to_float32",
+    "float32_to_pcm",
+    "to_mono",
+]

@@ -1,0 +1,89 @@
+"""Argument checks shared by the public functions, written once.
+
+Every check raises ``TypeError`` for a wrong type or dtype and ``ValueError`` for a wrong value or
+shape, and names the function and the parameter.
+"""
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as np
+
+from ._dispatch import core
+
+
+def dtype_names(dtypes) -> str:
+    return ", ".join(str(np.dtype(d)) for d in dtypes)
+
+
+def as_array(x, allowed: frozenset, func: str, name: str = "x") -> np.ndarray:
+    """``x`` as an array whose dtype is in ``allowed`` (native byte order, aligned, strides in
+    whole items), ready for a kernel; a copy only where ``x`` is not.
+    """
+    a = np.asarray(x)
+    if a.dtype not in allowed:  # also where only the byte order differs
+        native = a.dtype.newbyteorder("=") if a.dtype.kind in "iuf" else None
+        if native not in allowed:
+            raise TypeError(
+                f"{func}: {name} must have dtype {dtype_names(sorted_dtypes(allowed))}, "
+                f"got {a.dtype}"
+            )
+        return a.astype(native)
+    if not core.ready(a):  # unaligned, or strides that are not whole items
+        return a.copy()
+    return a
+
+
+def check_out(out, shape: tuple, dtype: np.dtype, func: str) -> None:
+    """``out`` must be a writeable ndarray of exactly this dtype and shape."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{func}: out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype.newbyteorder("=") != dtype:
+        raise TypeError(f"{func}: out must have dtype {dtype}, got {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"{func}: out must have shape {shape}, got {out.shape}")
+    if not out.flags.writeable:
+        raise ValueError(f"{func}: out is read-only")
+
+
+def target_dtype(dtype, allowed: frozenset, func: str, name: str = "dtype") -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{func}: {name} must be a numpy dtype, got {dtype!r}") from None
+    if dt not in allowed:
+        raise TypeError(
+            f"{func}: {name} must be one of {dtype_names(sorted_dtypes(allowed))}, got {dt}"
+        )
+    return dt
+
+
+def integer(value, func: str, name: str) -> int:
+    """``value`` as a Python int; bools and floats (even integral ones) are rejected."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be an integer, got {type(value).__name__}")
+    return operator.index(value)
+
+
+def positive_int(value, func: str, name: str) -> int:
+    v = integer(value, func, name)
+    if v < 1:
+        raise ValueError(f"{func}: {name} must be >= 1, got {v}")
+    return v
+
+
+def axis_index(axis, ndim: int, func: str) -> int:
+    """``axis`` normalised to 0..ndim-1 (negative counts from the end, as in numpy)."""
+    a = integer(axis, func, "axis")
+    if not -ndim <= a < ndim:
+        raise np.exceptions.AxisError(a, ndim, f"{func}: axis")
+    return a % ndim
+
+
+_ORDER = {np.dtype(t): i for i, t in enumerate(
+    ["int8", "uint8", "int16", "int32", "float32", "float64"])}
+
+
+def sorted_dtypes(dtypes) -> list:
+    return sorted(dtypes, key=lambda d: _ORDER.get(np.dtype(d), 99))

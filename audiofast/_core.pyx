@@ -1,0 +1,523 @@
+# cython: language_level=3
+"""Compiled kernels of audiofast.
+
+Two layers:
+
+* kernels: small ``cdef ... noexcept nogil`` functions over raw pointers with explicit lengths
+  and element strides, one job each (convert a run of samples, average channels, pack PCM bytes),
+  written once over fused types;
+* thin ``def`` wrappers that take arrays the Python layer has already validated, pick the kernel
+  for the dtypes, and run the whole loop with the GIL released.
+
+Raw pointers rather than typed memoryviews in the element-wise wrappers: acquiring a memoryview
+costs about 150 ns a call here, which is a sixth of the budget of a 160-sample real-time call.
+"""
+cimport cython
+cimport numpy as cnp
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from libc.stdint cimport int8_t, int16_t, int32_t, uint8_t, uint32_t
+
+cdef extern from "_simd.h" nogil:
+    bint af_cpu_has_avx2_fma()
+    const char* af_simd_name()
+    Py_ssize_t af_f32_to_i16(const float* s, int16_t* d, Py_ssize_t n)
+
+cnp.import_array()
+
+
+def cpu_has_avx2_fma():
+    """True when this CPU (and OS) can run the AVX2 build of this module."""
+    return af_cpu_has_avx2_fma()
+
+
+def simd():
+    """The instruction set this module was compiled for: 'avx2', 'sse2', 'neon' or 'scalar'."""
+    return af_simd_name().decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample types
+
+ctypedef fused src_t:       # what to_float32 and to_mono take
+    int8_t
+    uint8_t
+    int16_t
+    int32_t
+    float
+    double
+
+ctypedef fused real_t:      # what quantisation takes
+    float
+    double
+
+ctypedef fused pcm_t:       # what quantisation produces
+    int8_t
+    uint8_t
+    int16_t
+    int32_t
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-sample conversions (inlined into the run kernels)
+
+cdef inline float _sample_to_f32(src_t v) noexcept nogil:
+    # Integer PCM divides by 2**(bits-1). The scales are powers of two, so every product is exact;
+    # the only rounding is int32 -> float (24-bit mantissa), to nearest even, as numpy rounds.
+    if src_t is int8_t:
+        return <float>v * <float>(1.0 / 128)
+    elif src_t is uint8_t:
+        return <float>(<int>v - 128) * <float>(1.0 / 128)      # offset binary: 128 is zero
+    elif src_t is int16_t:
+        return <float>v * <float>(1.0 / 32768)
+    elif src_t is int32_t:
+        return <float>v * <float>(1.0 / 2147483648.0)
+    else:
+        return <float>v
+
+
+cdef inline double _sample_to_f64(src_t v) noexcept nogil:
+    # float64 input keeps its precision; everything else goes through the float32 mapping
+    if src_t is double:
+        return v
+    else:
+        return _sample_to_f32(v)
+
+
+cdef inline real_t _round_sat(real_t v, real_t lo, real_t hi) noexcept nogil:
+    # NaN -> 0 first: every comparison with NaN is false, so it would pass the clamps.
+    v = v if v == v else <real_t>0
+    v = hi if v > hi else v
+    v = lo if v < lo else v
+    # Adding then subtracting 1.5 * 2**(p-1) (p = mantissa bits) rounds to the nearest integer,
+    # ties to even, in the default rounding mode, for |v| < 2**(p-2): 2**22 for float, 2**51 for
+    # double. Unlike rint() it needs no SSE4.1, so the baseline x86-64 build vectorises it.
+    if real_t is float:
+        return (v + <float>12582912.0) - <float>12582912.0
+    else:
+        return (v + 6755399441055744.0) - 6755399441055744.0
+
+
+cdef inline int32_t _quantize(real_t x, int bits) noexcept nogil:
+    """round(x * 2**(bits-1)), ties to even, saturated to the signed `bits`-bit range; NaN -> 0.
+
+    `bits` is a constant at every call site, so the branches fold away. Up to 16 bits the exact
+    product fits the float trick's range; 24 and 32 bits are computed in double, where every
+    integer of the range is exact.
+    """
+    if bits == 8:
+        return <int32_t>_round_sat(x * <real_t>128, <real_t>-128, <real_t>127)
+    elif bits == 16:
+        return <int32_t>_round_sat(x * <real_t>32768, <real_t>-32768, <real_t>32767)
+    elif bits == 24:
+        return <int32_t>_round_sat(<double>x * 8388608.0, -8388608.0, 8388607.0)
+    else:
+        return <int32_t>_round_sat(<double>x * 2147483648.0, -2147483648.0, 2147483647.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Run kernels: n samples, strides in elements. The unit-stride branch is the one the compiler
+# vectorises; the strided one serves views.
+
+cdef void _to_f32_run(const src_t* s, Py_ssize_t ss, float* d, Py_ssize_t ds,
+                      Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    if ss == 1 and ds == 1:
+        for i in range(n):
+            d[i] = _sample_to_f32(s[i])
+    else:
+        for i in range(n):
+            d[i * ds] = _sample_to_f32(s[i * ss])
+
+
+cdef inline pcm_t _quantize_to(real_t x, pcm_t* tag) noexcept nogil:
+    # `tag` only selects the specialisation (fused types are deduced from arguments).
+    if pcm_t is int8_t:
+        return <int8_t>_quantize(x, 8)
+    elif pcm_t is uint8_t:
+        return <uint8_t>(_quantize(x, 8) + 128)                  # offset binary
+    elif pcm_t is int16_t:
+        return <int16_t>_quantize(x, 16)
+    else:
+        return _quantize(x, 32)
+
+
+cdef void _from_real_run(const real_t* s, Py_ssize_t ss, pcm_t* d, Py_ssize_t ds,
+                         Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i, i0 = 0
+    if ss == 1 and ds == 1:
+        if real_t is float and pcm_t is int16_t:
+            i0 = af_f32_to_i16(s, d, n)         # the hot path, hand-vectorised (see _simd.h)
+        for i in range(i0, n):
+            d[i] = _quantize_to(s[i], d)
+    else:
+        for i in range(n):
+            d[i * ds] = _quantize_to(s[i * ss], d)
+
+
+cdef enum:
+    MONO_BLOCK = 256
+
+
+@cython.cdivision(True)
+cdef void _mono_run(const src_t* s, Py_ssize_t ss, Py_ssize_t cs, Py_ssize_t channels,
+                    float* d, Py_ssize_t ds, Py_ssize_t n) noexcept nogil:
+    # Mean over `channels` samples `cs` apart, accumulated in double and rounded once, in blocks
+    # so the inner loops run along time (contiguous for planar input) rather than across channels.
+    cdef double acc[MONO_BLOCK]
+    cdef Py_ssize_t i0 = 0, i, c, m
+    cdef const src_t* sc
+    while i0 < n:
+        m = n - i0 if n - i0 < MONO_BLOCK else MONO_BLOCK
+        for i in range(m):
+            acc[i] = _sample_to_f64(s[(i0 + i) * ss])
+        for c in range(1, channels):
+            sc = s + c * cs
+            for i in range(m):
+                acc[i] += _sample_to_f64(sc[(i0 + i) * ss])
+        for i in range(m):
+            d[(i0 + i) * ds] = <float>(acc[i] / channels)
+        i0 += m
+
+
+# ---------------------------------------------------------------------------------------------
+# N-d iteration: runs along the last axis, an odometer over the others (as numpy's iterators and
+# scipy's _upfirdn do). Axes of length 1 are dropped and neighbours that are contiguous with each
+# other merged, so a C-contiguous array is one run however many dimensions it has.
+
+cdef enum:
+    MAX_DIMS = 64               # NPY_MAXDIMS in numpy 2
+
+
+cdef struct Walk:
+    int nouter                  # axes outside the run
+    Py_ssize_t n                # samples per run
+    Py_ssize_t s_step           # element strides along the run
+    Py_ssize_t d_step
+    Py_ssize_t shape[MAX_DIMS]  # outer axes
+    Py_ssize_t s_str[MAX_DIMS]  # byte strides of the outer axes
+    Py_ssize_t d_str[MAX_DIMS]
+    Py_ssize_t idx[MAX_DIMS]
+
+
+cdef bint _plan(Walk* w, int ndim, const cnp.npy_intp* shape, const cnp.npy_intp* s_str,
+                const cnp.npy_intp* d_str, Py_ssize_t s_item, Py_ssize_t d_item) noexcept:
+    """Fill `w` for arrays of this shape and byte strides; False when there is nothing to do."""
+    cdef Py_ssize_t sh[MAX_DIMS]
+    cdef Py_ssize_t ss[MAX_DIMS]
+    cdef Py_ssize_t ds[MAX_DIMS]
+    cdef int k, m = 0
+    for k in range(ndim):
+        if shape[k] == 0:
+            return False
+        if shape[k] == 1:
+            continue
+        if m > 0 and ss[m - 1] == s_str[k] * shape[k] and ds[m - 1] == d_str[k] * shape[k]:
+            sh[m - 1] *= shape[k]
+            ss[m - 1] = s_str[k]
+            ds[m - 1] = d_str[k]
+        else:
+            sh[m] = shape[k]
+            ss[m] = s_str[k]
+            ds[m] = d_str[k]
+            m += 1
+    if m == 0:                  # a single sample
+        sh[0] = 1
+        ss[0] = s_item
+        ds[0] = d_item
+        m = 1
+    w.nouter = m - 1
+    w.n = sh[m - 1]
+    w.s_step = ss[m - 1] // s_item
+    w.d_step = ds[m - 1] // d_item
+    for k in range(m - 1):
+        w.shape[k] = sh[k]
+        w.s_str[k] = ss[k]
+        w.d_str[k] = ds[k]
+        w.idx[k] = 0
+    return True
+
+
+cdef inline bint _advance(Walk* w, const char** s, char** d) noexcept nogil:
+    """Move `s` and `d` to the start of the next run; False after the last one."""
+    cdef int k = w.nouter - 1
+    while k >= 0:
+        w.idx[k] += 1
+        s[0] += w.s_str[k]
+        d[0] += w.d_str[k]
+        if w.idx[k] < w.shape[k]:
+            return True
+        s[0] -= w.s_str[k] * w.shape[k]
+        d[0] -= w.d_str[k] * w.shape[k]
+        w.idx[k] = 0
+        k -= 1
+    return False
+
+
+cdef void _to_f32_walk(const src_t* s0, float* d0, Walk* w) noexcept nogil:
+    cdef const char* s = <const char*>s0
+    cdef char* d = <char*>d0
+    while True:
+        _to_f32_run(<const src_t*>s, w.s_step, <float*>d, w.d_step, w.n)
+        if not _advance(w, &s, &d):
+            return
+
+
+cdef void _from_real_walk(const real_t* s0, pcm_t* d0, Walk* w) noexcept nogil:
+    cdef const char* s = <const char*>s0
+    cdef char* d = <char*>d0
+    while True:
+        _from_real_run(<const real_t*>s, w.s_step, <pcm_t*>d, w.d_step, w.n)
+        if not _advance(w, &s, &d):
+            return
+
+
+cdef void _mono_walk(const src_t* s0, Py_ssize_t cs, Py_ssize_t channels, float* d0,
+                     Walk* w) noexcept nogil:
+    cdef const char* s = <const char*>s0
+    cdef char* d = <char*>d0
+    while True:
+        _mono_run(<const src_t*>s, w.s_step, cs, channels, <float*>d, w.d_step, w.n)
+        if not _advance(w, &s, &d):
+            return
+
+
+cdef inline int _code(cnp.ndarray a):
+    # dtype as kind and size (e.g. ord('i') * 16 + 2 for int16): portable where typenums are not
+    # (int32 is NPY_INT or NPY_LONG depending on the platform)
+    return a.descr.kind * 16 + cnp.PyArray_ITEMSIZE(a)
+
+
+cdef enum:
+    I8 = 105 * 16 + 1       # ord('i') == 105, ord('u') == 117, ord('f') == 102
+    I16 = 105 * 16 + 2
+    I32 = 105 * 16 + 4
+    U8 = 117 * 16 + 1
+    F32 = 102 * 16 + 4
+    F64 = 102 * 16 + 8
+
+
+def ready(cnp.ndarray a):
+    """True when the kernels can use ``a`` in place: aligned, native byte order, and strides that
+    are whole items (numpy views can break each of these)."""
+    if not (cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISNOTSWAPPED(a)):
+        return False
+    cdef int k
+    cdef Py_ssize_t item = cnp.PyArray_ITEMSIZE(a)
+    for k in range(cnp.PyArray_NDIM(a)):
+        if cnp.PyArray_STRIDES(a)[k] % item:
+            return False
+    return True
+
+
+def converted(cnp.ndarray src, cnp.dtype dtype):
+    """``convert(src, dst)`` into a new C-contiguous array of ``dtype`` (same conditions)."""
+    return convert(src, cnp.PyArray_EMPTY(cnp.PyArray_NDIM(src), cnp.PyArray_DIMS(src),
+                                          dtype.type_num, 0))
+
+
+def convert(cnp.ndarray src, cnp.ndarray dst):
+    """Write ``src`` converted to ``dst.dtype`` into ``dst`` and return ``dst``.
+
+    Unchecked: the caller guarantees equal shapes, native byte order, aligned data, strides that
+    are multiples of the item size, no overlap, and a supported pair of dtypes (any of int8,
+    uint8, int16, int32, float32, float64 to float32; float32 or float64 to int8, uint8, int16,
+    int32).
+    """
+    cdef Walk w
+    if not _plan(&w, cnp.PyArray_NDIM(src), cnp.PyArray_DIMS(src), cnp.PyArray_STRIDES(src),
+                 cnp.PyArray_STRIDES(dst), cnp.PyArray_ITEMSIZE(src), cnp.PyArray_ITEMSIZE(dst)):
+        return dst
+    cdef int sc = _code(src), dc = _code(dst)
+    cdef const void* s = cnp.PyArray_DATA(src)
+    cdef void* d = cnp.PyArray_DATA(dst)
+    with nogil:
+        if dc == F32:
+            if sc == I16:
+                _to_f32_walk(<const int16_t*>s, <float*>d, &w)
+            elif sc == F32:
+                _to_f32_walk(<const float*>s, <float*>d, &w)
+            elif sc == I32:
+                _to_f32_walk(<const int32_t*>s, <float*>d, &w)
+            elif sc == F64:
+                _to_f32_walk(<const double*>s, <float*>d, &w)
+            elif sc == I8:
+                _to_f32_walk(<const int8_t*>s, <float*>d, &w)
+            elif sc == U8:
+                _to_f32_walk(<const uint8_t*>s, <float*>d, &w)
+        elif sc == F32:
+            if dc == I16:
+                _from_real_walk(<const float*>s, <int16_t*>d, &w)
+            elif dc == I32:
+                _from_real_walk(<const float*>s, <int32_t*>d, &w)
+            elif dc == I8:
+                _from_real_walk(<const float*>s, <int8_t*>d, &w)
+            elif dc == U8:
+                _from_real_walk(<const float*>s, <uint8_t*>d, &w)
+        elif sc == F64:
+            if dc == I16:
+                _from_real_walk(<const double*>s, <int16_t*>d, &w)
+            elif dc == I32:
+                _from_real_walk(<const double*>s, <int32_t*>d, &w)
+            elif dc == I8:
+                _from_real_walk(<const double*>s, <int8_t*>d, &w)
+            elif dc == U8:
+                _from_real_walk(<const double*>s, <uint8_t*>d, &w)
+    return dst
+
+
+def mono(cnp.ndarray src, cnp.ndarray dst):
+    """Write the mean of ``src`` over its first axis (channels) into float32 ``dst``.
+
+    Unchecked: ``src.shape == (channels, *dst.shape)`` with channels >= 1, ``src`` of a dtype
+    ``convert`` takes to float32, and the same layout guarantees as ``convert``.
+    """
+    cdef Walk w
+    cdef int nd = cnp.PyArray_NDIM(src)
+    if not _plan(&w, nd - 1, cnp.PyArray_DIMS(src) + 1, cnp.PyArray_STRIDES(src) + 1,
+                 cnp.PyArray_STRIDES(dst), cnp.PyArray_ITEMSIZE(src), cnp.PyArray_ITEMSIZE(dst)):
+        return dst
+    cdef Py_ssize_t channels = cnp.PyArray_DIMS(src)[0]
+    cdef Py_ssize_t cs = cnp.PyArray_STRIDES(src)[0] // cnp.PyArray_ITEMSIZE(src)
+    cdef int sc = _code(src)
+    cdef const void* s = cnp.PyArray_DATA(src)
+    cdef float* d = <float*>cnp.PyArray_DATA(dst)
+    with nogil:
+        if sc == F32:
+            _mono_walk(<const float*>s, cs, channels, d, &w)
+        elif sc == I16:
+            _mono_walk(<const int16_t*>s, cs, channels, d, &w)
+        elif sc == I32:
+            _mono_walk(<const int32_t*>s, cs, channels, d, &w)
+        elif sc == F64:
+            _mono_walk(<const double*>s, cs, channels, d, &w)
+        elif sc == I8:
+            _mono_walk(<const int8_t*>s, cs, channels, d, &w)
+        elif sc == U8:
+            _mono_walk(<const uint8_t*>s, cs, channels, d, &w)
+    return dst
+
+
+# ---------------------------------------------------------------------------------------------
+# Interleaved little-endian PCM bytes <-> planar float32. Bytes are assembled explicitly, so the
+# result does not depend on the host's byte order; compilers fuse them into single loads/stores.
+
+cdef inline float _pcm_sample(const uint8_t* p, int width) noexcept nogil:
+    if width == 1:
+        return <float>(<int>p[0] - 128) * <float>(1.0 / 128)
+    elif width == 2:
+        return <float>(<int16_t>(p[0] | (p[1] << 8))) * <float>(1.0 / 32768)
+    elif width == 3:
+        # the 24 bits go to the top of an int32 (sign in bit 31): the conversion is exact and
+        # the scale 2**-31 gives sample / 2**23
+        return <float>(<int32_t>((<uint32_t>p[0] << 8) | (<uint32_t>p[1] << 16)
+                                 | (<uint32_t>p[2] << 24))) * <float>(1.0 / 2147483648.0)
+    else:
+        return <float>(<int32_t>(<uint32_t>p[0] | (<uint32_t>p[1] << 8) | (<uint32_t>p[2] << 16)
+                                 | (<uint32_t>p[3] << 24))) * <float>(1.0 / 2147483648.0)
+
+
+cdef inline void _decode_frames(const uint8_t* p, Py_ssize_t frames, Py_ssize_t channels,
+                                int width, float* out) noexcept nogil:
+    # `width` is a constant at each call site below; mono and stereo get loops of their own so
+    # the compiler sees a fixed frame size.
+    cdef Py_ssize_t f, c
+    if channels == 1:
+        for f in range(frames):
+            out[f] = _pcm_sample(p + f * width, width)
+    elif channels == 2:
+        for f in range(frames):
+            out[f] = _pcm_sample(p + 2 * f * width, width)
+            out[frames + f] = _pcm_sample(p + (2 * f + 1) * width, width)
+    else:
+        for f in range(frames):
+            for c in range(channels):
+                out[c * frames + f] = _pcm_sample(p, width)
+                p += width
+
+
+cdef void _pcm_decode(const uint8_t* p, Py_ssize_t frames, Py_ssize_t channels, int width,
+                      float* out) noexcept nogil:
+    if width == 1:
+        _decode_frames(p, frames, channels, 1, out)
+    elif width == 2:
+        _decode_frames(p, frames, channels, 2, out)
+    elif width == 3:
+        _decode_frames(p, frames, channels, 3, out)
+    else:
+        _decode_frames(p, frames, channels, 4, out)
+
+
+cdef inline void _pcm_store(real_t x, int width, uint8_t* p) noexcept nogil:
+    cdef uint32_t u
+    if width == 1:
+        p[0] = <uint8_t>(_quantize(x, 8) + 128)
+        return
+    u = <uint32_t>_quantize(x, 8 * width)
+    p[0] = <uint8_t>u
+    p[1] = <uint8_t>(u >> 8)
+    if width >= 3:
+        p[2] = <uint8_t>(u >> 16)
+    if width == 4:
+        p[3] = <uint8_t>(u >> 24)
+
+
+cdef inline void _encode_frames(const real_t* x, Py_ssize_t frames, Py_ssize_t channels,
+                                int width, uint8_t* p) noexcept nogil:
+    cdef Py_ssize_t f, c
+    if channels == 1:
+        for f in range(frames):
+            _pcm_store(x[f], width, p + f * width)
+    else:
+        for f in range(frames):
+            for c in range(channels):
+                _pcm_store(x[c * frames + f], width, p)
+                p += width
+
+
+cdef void _pcm_encode(const real_t* x, Py_ssize_t frames, Py_ssize_t channels, int width,
+                      uint8_t* p) noexcept nogil:
+    if width == 1:
+        _encode_frames(x, frames, channels, 1, p)
+    elif width == 2:
+        _encode_frames(x, frames, channels, 2, p)
+    elif width == 3:
+        _encode_frames(x, frames, channels, 3, p)
+    else:
+        _encode_frames(x, frames, channels, 4, p)
+
+
+def pcm_decode(const uint8_t[::1] buf, int width, Py_ssize_t channels):
+    """Interleaved little-endian PCM bytes -> float32 array of shape (channels, frames).
+
+    Unchecked: width in 1..4, channels >= 1, ``len(buf)`` a multiple of ``width * channels``.
+    """
+    cdef Py_ssize_t frames = buf.shape[0] // (width * channels)
+    cdef cnp.npy_intp dims[2]
+    dims[0] = channels
+    dims[1] = frames
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(2, dims, cnp.NPY_FLOAT32, 0)
+    if frames == 0:
+        return out
+    cdef float* o = <float*>cnp.PyArray_DATA(out)
+    with nogil:
+        _pcm_decode(&buf[0], frames, channels, width, o)
+    return out
+
+
+def pcm_encode(cnp.ndarray x, int width):
+    """C-contiguous float32 or float64 array of shape (channels, frames) -> interleaved
+    little-endian PCM bytes of ``width`` bytes a sample.
+
+    Unchecked: x 2-D, C-contiguous, aligned, native float32 or float64; width in 1..4.
+    """
+    cdef Py_ssize_t channels = cnp.PyArray_DIMS(x)[0], frames = cnp.PyArray_DIMS(x)[1]
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, channels * frames * width)
+    cdef uint8_t* p = <uint8_t*>PyBytes_AS_STRING(out)
+    cdef const void* s = cnp.PyArray_DATA(x)
+    cdef bint is_f32 = _code(x) == F32
+    with nogil:
+        if is_f32:
+            _pcm_encode(<const float*>s, frames, channels, width, p)
+        else:
+            _pcm_encode(<const double*>s, frames, channels, width, p)
+    return out

@@ -1,0 +1,85 @@
+/* Hand-vectorised loops for the few kernels compilers do not vectorise well, and CPU detection.
+ *
+ * Everything else in audiofast is plain Cython that the compiler vectorises. The exception is
+ * quantising float32 to int16: GCC 12 turns the NaN test and clamps into masks narrowed to 16 bits
+ * and a dozen shuffles per vector (about 1 ms for 1 M samples, against 0.2 ms with SSE2
+ * intrinsics and 0.12 ms with AVX2 measured on the development machine).
+ *
+ * Each kernel handles a prefix of the input whose length is a multiple of its vector width and
+ * returns that length; the caller finishes the tail with the portable kernel, which computes the
+ * same values (round half to even, saturation, NaN -> 0).
+ *
+ * The ISA is chosen at compile time: the portable module is built for the baseline (SSE2 on
+ * x86-64), the AVX2 module with -mavx2 -mfma; the Python layer imports the AVX2 module only where
+ * af_cpu_has_avx2_fma() says the CPU and OS support it.
+ */
+#ifndef AUDIOFAST_SIMD_H
+#define AUDIOFAST_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__SSE2__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+/* True when the CPU and OS support AVX2 and FMA (libgcc checks the OS saves the YMM state). */
+static inline int af_cpu_has_avx2_fma(void)
+{
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+/* The instruction set this module was compiled for, for reporting. */
+static inline const char *af_simd_name(void)
+{
+#if defined(__AVX2__)
+    return "avx2";
+#elif defined(__SSE2__)
+    return "sse2";
+#elif defined(__ARM_NEON)
+    return "neon";
+#else
+    return "scalar";
+#endif
+}
+
+/* d[i] = saturate(round_half_even(s[i] * 32768)), NaN -> 0, for a prefix of n; returns its length.
+ * NaN is cleared with an ordered-compare mask; min() clamps the top (cvtps2dq turns anything at or
+ * above 2**31 into INT32_MIN, which would wrap); the bottom needs no clamp because INT32_MIN packs
+ * to -32768 anyway. cvtps2dq rounds in the current mode, round-to-nearest-even, which Python never
+ * changes. */
+static inline ptrdiff_t af_f32_to_i16(const float *s, int16_t *d, ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+#if defined(__AVX2__)
+    const __m256 scale = _mm256_set1_ps(32768.0f), top = _mm256_set1_ps(32767.0f);
+    for (; i + 16 <= n; i += 16) {
+        __m256 a = _mm256_mul_ps(_mm256_loadu_ps(s + i), scale);
+        __m256 b = _mm256_mul_ps(_mm256_loadu_ps(s + i + 8), scale);
+        a = _mm256_min_ps(_mm256_and_ps(a, _mm256_cmp_ps(a, a, _CMP_ORD_Q)), top);
+        b = _mm256_min_ps(_mm256_and_ps(b, _mm256_cmp_ps(b, b, _CMP_ORD_Q)), top);
+        /* packs works within 128-bit lanes: reorder the quadwords back to a, b order */
+        __m256i p = _mm256_packs_epi32(_mm256_cvtps_epi32(a), _mm256_cvtps_epi32(b));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_permute4x64_epi64(p, 0xD8));
+    }
+#elif defined(__SSE2__)
+    const __m128 scale = _mm_set1_ps(32768.0f), top = _mm_set1_ps(32767.0f);
+    for (; i + 8 <= n; i += 8) {
+        __m128 a = _mm_mul_ps(_mm_loadu_ps(s + i), scale);
+        __m128 b = _mm_mul_ps(_mm_loadu_ps(s + i + 4), scale);
+        a = _mm_min_ps(_mm_and_ps(a, _mm_cmpord_ps(a, a)), top);
+        b = _mm_min_ps(_mm_and_ps(b, _mm_cmpord_ps(b, b)), top);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_packs_epi32(_mm_cvtps_epi32(a), _mm_cvtps_epi32(b)));
+    }
+#else
+    (void)s; (void)d; (void)n;
+#endif
+    return i;
+}
+
+#endif

@@ -1,0 +1,318 @@
+"""PCM sample-format conversion: integer PCM <-> float32, raw interleaved bytes <-> planar arrays.
+
+Conventions (the same in every function of audiofast that takes or produces integer PCM):
+
+* integer -> float divides by ``2**(bits-1)``: int16 maps onto [-1, 1 - 2**-15], int8 onto
+  [-1, 1 - 2**-7]; uint8 is offset binary (128 is zero). int32 -> float32 rounds to the nearest
+  float32 (24-bit mantissa), ties to even.
+* float -> integer multiplies by ``2**(bits-1)``, rounds half to even (as ``np.rint``) and
+  saturates to the integer range; NaN gives 0, +inf and -inf saturate. So 1.0 gives 32767 in
+  int16 and int16 -> float32 -> int16 gives back every one of the 65,536 values.
+* float64 -> float32 is a plain cast (no scaling): NaN stays NaN, values beyond float32's range
+  become +-inf.
+* Any shape and strides are accepted; the result has the input's shape and is C-contiguous.
+  C-contiguous input takes the fast path. ``out=`` must have the right dtype (TypeError) and
+  shape (ValueError); the function then writes into it and returns it.
+* Every conversion runs with the GIL released.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _checks
+from ._dispatch import core
+
+__all__ = [
+    "int16_to_float32",
+    "float32_to_int16",
+    "to_float32",
+    "from_float32",
+    "pcm_to_float32",
+    "float32_to_pcm",
+    "to_mono",
+]
+
+_F32 = np.dtype(np.float32)
+_I16 = np.dtype(np.int16)
+_INT16 = frozenset([_I16])
+_FLOAT32 = frozenset([_F32])
+_FLOATS = frozenset(map(np.dtype, [np.float32, np.float64]))
+_PCM_INTS = frozenset(map(np.dtype, [np.int8, np.uint8, np.int16, np.int32]))
+_TO_FLOAT32 = _PCM_INTS | _FLOATS
+_SAMPLE_WIDTHS = (1, 2, 3, 4)
+
+
+def _convert(x: np.ndarray, dtype: np.dtype, out, func: str) -> np.ndarray:
+    """Run the conversion kernel from the validated array ``x`` into ``out`` or a new array."""
+    if out is None:
+        return core.converted(x, dtype)
+    _checks.check_out(out, x.shape, dtype, func)
+    if core.ready(out) and not np.may_share_memory(x, out):
+        return core.convert(x, out)
+    # rare layouts (unaligned or byte-swapped out, out overlapping x): go through a temporary
+    out[...] = core.converted(x, dtype)
+    return out
+
+
+def int16_to_float32(x, out: np.ndarray | None = None) -> np.ndarray:
+    """Convert int16 PCM samples to float32 in [-1, 1): ``x / 32768``.
+
+    Parameters
+    ----------
+    x : array_like of int16, any shape
+        PCM samples.
+    out : ndarray of float32, same shape as `x`, optional
+        Where to write the result.
+
+    Returns
+    -------
+    ndarray of float32, same shape as `x`
+        The samples in full-scale units: -32768 -> -1.0, 32767 -> 1 - 2**-15. `out` if given.
+
+    Raises
+    ------
+    TypeError
+        `x` is not int16, or `out` is not a float32 ndarray.
+    ValueError
+        `out` has the wrong shape or is read-only.
+
+    Examples
+    --------
+    >>> import numpy as np, audiofast
+    >>> audiofast.int16_to_float32(np.array([-32768, 0, 16384], np.int16))
+    array([-1. ,  0. ,  0.5], dtype=float32)
+    """
+    x = _checks.as_array(x, _INT16, "int16_to_float32")
+    return _convert(x, _F32, out, "int16_to_float32")
+
+
+def float32_to_int16(x, out: np.ndarray | None = None) -> np.ndarray:
+    """Convert float32 samples in full-scale units to int16 PCM.
+
+    Computes ``clip(rint(x * 32768), -32768, 32767)`` in one pass: rounding half to even,
+    saturating out-of-range values (1.0 -> 32767, +inf -> 32767, -inf -> -32768); NaN -> 0.
+
+    Parameters
+    ----------
+    x : array_like of float32, any shape
+        Samples, nominally in [-1, 1].
+    out : ndarray of int16, same shape as `x`, optional
+        Where to write the result.
+
+    Returns
+    -------
+    ndarray of int16, same shape as `x`
+        `out` if given.
+
+    Raises
+    ------
+    TypeError
+        `x` is not float32 (use `from_float32` for float64), or `out` is not an int16 ndarray.
+    ValueError
+        `out` has the wrong shape or is read-only.
+
+    Examples
+    --------
+    >>> import numpy as np, audiofast
+    >>> audiofast.float32_to_int16(np.array([-1.0, 0.5, 1.0, np.nan], np.float32))
+    array([-32768,  16384,  32767,      0], dtype=int16)
+    """
+    x = _checks.as_array(x, _FLOAT32, "float32_to_int16")
+    return _convert(x, _I16, out, "float32_to_int16")
+
+
+def to_float32(x, out: np.ndarray | None = None) -> np.ndarray:
+    """Convert PCM samples of any supported dtype to float32 in full-scale units.
+
+    Parameters
+    ----------
+    x : array_like of int8, uint8, int16, int32, float32 or float64, any shape
+        Integer PCM is divided by ``2**(bits-1)`` (uint8 is offset binary: 128 is zero); float
+        input is cast without scaling.
+    out : ndarray of float32, same shape as `x`, optional
+        Where to write the result.
+
+    Returns
+    -------
+    ndarray of float32, same shape as `x`
+        Always a new array (a copy for float32 input) unless `out` is given.
+
+    Raises
+    ------
+    TypeError
+        `x` has another dtype, or `out` is not a float32 ndarray.
+    ValueError
+        `out` has the wrong shape or is read-only.
+    """
+    x = _checks.as_array(x, _TO_FLOAT32, "to_float32")
+    return _convert(x, _F32, out, "to_float32")
+
+
+def from_float32(x, dtype, out: np.ndarray | None = None) -> np.ndarray:
+    """Quantise float samples in full-scale units to integer PCM.
+
+    Computes ``clip(rint(x * 2**(bits-1)), min, max)`` (plus 128 for uint8, offset binary) in
+    one pass, rounding half to even, saturating; NaN -> 0 (128 for uint8). The arithmetic is
+    exact: the result equals the float64 reference for every input.
+
+    Parameters
+    ----------
+    x : array_like of float32 or float64, any shape
+        Samples, nominally in [-1, 1].
+    dtype : {int8, uint8, int16, int32}
+        The integer PCM type to produce.
+    out : ndarray of `dtype`, same shape as `x`, optional
+        Where to write the result.
+
+    Returns
+    -------
+    ndarray of `dtype`, same shape as `x`
+        `out` if given.
+
+    Raises
+    ------
+    TypeError
+        `x` is not float32/float64, `dtype` is not one of the four, or `out` has another dtype.
+    ValueError
+        `out` has the wrong shape or is read-only.
+    """
+    dt = _checks.target_dtype(dtype, _PCM_INTS, "from_float32")
+    x = _checks.as_array(x, _FLOATS, "from_float32")
+    return _convert(x, dt, out, "from_float32")
+
+
+def to_mono(x, axis: int = 0) -> np.ndarray:
+    """Average the channels of multichannel audio into one float32 channel.
+
+    Parameters
+    ----------
+    x : array_like of int8, uint8, int16, int32, float32 or float64
+        Audio with channels on `axis`, e.g. ``(channels, frames)`` with ``axis=0`` or
+        ``(frames, channels)`` with ``axis=-1``. Integer PCM is scaled as `to_float32` does. A
+        1-D input is taken as already mono (as ``librosa.to_mono`` does) and returned as float32.
+    axis : int, default 0
+        The channel axis.
+
+    Returns
+    -------
+    ndarray of float32
+        The mean over `axis`, which is removed from the shape. Computed in float64 and rounded
+        once, so it is the correctly rounded mean for two channels. NaN or inf in any channel
+        gives NaN or inf at that position.
+
+    Raises
+    ------
+    TypeError
+        `x` has an unsupported dtype, or `axis` is not an integer.
+    ValueError
+        `x` is 0-d, `axis` is out of range (``numpy.exceptions.AxisError``), or the channel
+        axis is empty.
+    """
+    x = _checks.as_array(x, _TO_FLOAT32, "to_mono")
+    if x.ndim == 0:
+        raise ValueError("to_mono: x must have at least one dimension (channels or time)")
+    ax = _checks.axis_index(axis, x.ndim, "to_mono")
+    if x.ndim == 1:
+        return core.converted(x, _F32)
+    if x.shape[ax] == 0:
+        raise ValueError(f"to_mono: x has no channels along axis {axis} (shape {x.shape})")
+    src = np.moveaxis(x, ax, 0)
+    return core.mono(src, np.empty(src.shape[1:], _F32))
+
+
+def _byte_view(buf, func: str) -> memoryview:
+    """The raw bytes of any buffer (C order for non-contiguous numpy arrays)."""
+    if isinstance(buf, np.ndarray):
+        if buf.dtype.hasobject:
+            raise TypeError(f"{func}: buf must hold raw PCM bytes, got an object array")
+        return memoryview(np.ascontiguousarray(buf).reshape(-1).view(np.uint8))
+    try:
+        mv = memoryview(buf)
+    except TypeError:
+        raise TypeError(
+            f"{func}: buf must be a bytes-like object (bytes, bytearray, memoryview, numpy "
+            f"array), got {type(buf).__name__}"
+        ) from None
+    if not mv.c_contiguous:
+        mv = memoryview(mv.tobytes())
+    return mv.cast("B")
+
+
+def _sample_width(sample_width, func: str) -> int:
+    w = _checks.integer(sample_width, func, "sample_width")
+    if w not in _SAMPLE_WIDTHS:
+        raise ValueError(f"{func}: sample_width must be 1, 2, 3 or 4 (bytes), got {w}")
+    return w
+
+
+def pcm_to_float32(buf, *, sample_width: int, channels: int = 1) -> np.ndarray:
+    """Decode raw interleaved little-endian PCM into planar float32, in one pass.
+
+    Parameters
+    ----------
+    buf : bytes-like (bytes, bytearray, memoryview, mmap, numpy array)
+        Interleaved frames: sample 0 of every channel, then sample 1, ... (the layout of WAV
+        files and sound-card buffers). A numpy array is read as its raw bytes.
+    sample_width : {1, 2, 3, 4}
+        Bytes per sample: 1 is unsigned 8-bit (offset binary, 128 is zero), 2 is int16, 3 is
+        packed 24-bit, 4 is int32, all little-endian and two's complement.
+    channels : int, default 1
+        Number of interleaved channels.
+
+    Returns
+    -------
+    ndarray of float32, shape (channels, frames)
+        Time on the last axis (also for one channel), scaled by ``2**-(8*sample_width-1)``.
+
+    Raises
+    ------
+    TypeError
+        `buf` is not a buffer; `sample_width` or `channels` is not an integer.
+    ValueError
+        `sample_width` not in 1..4, `channels` < 1, or ``len(buf)`` is not a multiple of
+        ``sample_width * channels`` (a partial frame).
+    """
+    func = "pcm_to_float32"
+    width = _sample_width(sample_width, func)
+    nch = _checks.positive_int(channels, func, "channels")
+    mv = _byte_view(buf, func)
+    if len(mv) % (width * nch):
+        raise ValueError(
+            f"{func}: buffer length {len(mv)} is not a multiple of sample_width * channels "
+            f"= {width * nch} bytes (a partial frame)"
+        )
+    return core.pcm_decode(mv, width, nch)
+
+
+def float32_to_pcm(x, *, sample_width: int) -> bytes:
+    """Encode planar float samples as raw interleaved little-endian PCM bytes.
+
+    The inverse of `pcm_to_float32`: quantised as `from_float32` does (round half to even,
+    saturation, NaN -> 0), then interleaved.
+
+    Parameters
+    ----------
+    x : array_like of float32 or float64, shape (frames,) or (channels, frames)
+        Samples in full-scale units; 1-D is one channel.
+    sample_width : {1, 2, 3, 4}
+        Bytes per sample, as in `pcm_to_float32`.
+
+    Returns
+    -------
+    bytes
+        ``channels * frames * sample_width`` bytes.
+
+    Raises
+    ------
+    TypeError
+        `x` is not float32/float64, or `sample_width` is not an integer.
+    ValueError
+        `x` is not 1-D or 2-D, or `sample_width` is not in 1..4.
+    """
+    func = "float32_to_pcm"
+    width = _sample_width(sample_width, func)
+    x = _checks.as_array(x, _FLOATS, func)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"{func}: x must have shape (frames,) or (channels, frames), "
+                         f"got {x.shape}")
+    return core.pcm_encode(np.ascontiguousarray(x.reshape(1, -1) if x.ndim == 1 else x), width)

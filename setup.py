@@ -1,0 +1,50 @@
+"""Build of the compiled core; metadata lives in pyproject.toml.
+
+``audiofast._core`` is built with portable flags (-O3 and the compiler's baseline ISA: SSE2 on
+x86-64, NEON on arm64). On x86-64 the same source is built a second time as
+``audiofast._core_avx2`` with -mavx2 -mfma; audiofast imports it at run time only on CPUs that
+support it (runtime dispatch, see audiofast/_dispatch.py). ``AUDIOFAST_NATIVE=1`` opts in to
+``-march=native`` for the portable module too, for a machine-specific build.
+"""
+import os
+import platform
+import sys
+
+import numpy as np
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+if sys.platform == "win32":
+    compile_args = ["/O2"]
+else:
+    # -fno-math-errno lets libm calls (sqrt, ...) inline; -fno-trapping-math lets GCC turn the
+    # NaN test and clamps of quantisation into vector selects (Python never unmasks FP traps).
+    # No -ffast-math: the kernels rely on IEEE values (round-half-even by the 1.5 * 2**p trick,
+    # NaN tests, no reassociation), which fast-math breaks.
+    compile_args = ["-O3", "-fno-math-errno", "-fno-trapping-math"]
+    if os.environ.get("AUDIOFAST_NATIVE") == "1":
+        compile_args.append("-march=native")
+
+
+
+def core_extension(name, extra_args=()):
+    return Extension(
+        f"audiofast.{name}",
+        [f"audiofast/{name}.pyx"],
+        include_dirs=[np.get_include(), "audiofast"],
+        depends=["audiofast/_core.pyx", "audiofast/_simd.h"],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=compile_args + list(extra_args),
+    )
+
+
+extensions = [core_extension("_core")]
+if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32":
+    extensions.append(core_extension("_core_avx2", ["-mavx2", "-mfma"]))
+
+setup(
+    ext_modules=cythonize(
+        extensions,
+        compiler_directives={"language_level": 3, "embedsignature": True},
+    )
+)

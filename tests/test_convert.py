@@ -1,0 +1,494 @@
+"""Sample-format conversion against float64 numpy references and per-byte PCM references."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import audiofast as af
+
+INTS = [np.int8, np.uint8, np.int16, np.int32]
+FLOATS = [np.float32, np.float64]
+BITS = {np.dtype(np.int8): 8, np.dtype(np.uint8): 8, np.dtype(np.int16): 16,
+        np.dtype(np.int32): 32}
+
+
+# ---------------------------------------------------------------------------------------------
+# References: float64 arithmetic, np.rint, np.clip, written independently of the kernels.
+
+def ref_to_float32(x):
+    x = np.asarray(x)
+    dt = x.dtype
+    if dt.kind == "f":
+        with np.errstate(over="ignore"):
+            return x.astype(np.float32)
+    v = x.astype(np.float64)
+    if dt == np.uint8:
+        v = v - 128
+    return (v / 2.0 ** (BITS[dt] - 1)).astype(np.float32)
+
+
+def ref_from_float(x, dtype):
+    dtype = np.dtype(dtype)
+    bits = BITS[dtype]
+    with np.errstate(invalid="ignore", over="ignore"):
+        v = np.asarray(x).astype(np.float64) * 2.0 ** (bits - 1)
+        v = np.where(np.isnan(v), 0.0, v)
+        v = np.clip(np.rint(v), -(2.0 ** (bits - 1)), 2.0 ** (bits - 1) - 1)
+    if dtype == np.uint8:
+        v = v + 128
+    return v.astype(dtype)
+
+
+def edge_values(bits):
+    """Ties at every rounding position near zero and the range ends, saturation edges, specials."""
+    full = 2.0 ** (bits - 1)
+    k = np.arange(-40, 40, dtype=np.float64)
+    scaled = np.concatenate([
+        k, k + 0.5, k + 0.25, k + 0.75,                       # ties and near-ties
+        full - 1 + np.array([-0.5, 0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0]),
+        -full + np.array([-2.0, -1.0, -0.75, -0.5, -0.25, 0.0, 0.5, 1.0]),
+        [1e6 * full, -1e6 * full],
+    ])
+    x = scaled / full
+    return np.concatenate([x, [np.inf, -np.inf, np.nan, -0.0, 0.0, 1e-45, -1e-45, 3e38, -3e38]])
+
+
+# ---------------------------------------------------------------------------------------------
+# The two hot paths
+
+def test_int16_round_trip_is_lossless_for_all_65536_values(core):
+    x = np.arange(-32768, 32768, dtype=np.int16)
+    f = af.int16_to_float32(x)
+    assert f.dtype == np.float32
+    np.testing.assert_array_equal(f, x.astype(np.float64) / 32768)
+    assert f.min() == -1.0 and f.max() == 1 - 2.0 ** -15
+    np.testing.assert_array_equal(af.float32_to_int16(f), x)
+
+
+def test_float32_to_int16_matches_reference_at_ties_and_saturation_edges(core):
+    x = edge_values(16).astype(np.float32)
+    np.testing.assert_array_equal(af.float32_to_int16(x), ref_from_float(x, np.int16))
+
+
+def test_float32_to_int16_documented_special_values(core):
+    x = np.array([1.0, -1.0, np.inf, -np.inf, np.nan, 0.5 / 32768, 1.5 / 32768, -0.5 / 32768],
+                 np.float32)
+    np.testing.assert_array_equal(af.float32_to_int16(x),
+                                  [32767, -32768, 32767, -32768, 0, 0, 2, 0])
+
+
+@pytest.mark.parametrize("n", list(range(0, 41)) + [1000, 4099])
+def test_float32_to_int16_every_length_covers_vector_body_and_tail(core, rng, n):
+    # the vectorised prefix is 8 or 16 samples wide; specials are spread over body and tail
+    x = (rng.standard_normal(n) * 0.7).astype(np.float32)
+    x[::7] = np.nan
+    x[3::11] = np.inf
+    x[5::13] = -np.inf
+    x[1::5] = 40000 / 32768
+    np.testing.assert_array_equal(af.float32_to_int16(x), ref_from_float(x, np.int16))
+
+
+# ---------------------------------------------------------------------------------------------
+# Every dtype pair
+
+@pytest.mark.parametrize("dtype", INTS)
+def test_to_float32_matches_reference_over_whole_integer_range(core, rng, dtype):
+    info = np.iinfo(dtype)
+    x = np.concatenate([
+        rng.integers(info.min, info.max, 5000, dtype=dtype, endpoint=True),
+        np.array([info.min, info.min + 1, -1 if info.min else 127, 0 if info.min else 128,
+                  1, info.max - 1, info.max], dtype=dtype),
+    ])
+    np.testing.assert_array_equal(af.to_float32(x), ref_to_float32(x))
+
+
+def test_to_float32_int32_rounds_to_nearest_even_as_numpy(core):
+    # int32 values that are not float32-representable, including exact ties
+    x = np.array([2**24 + 1, 2**24 + 3, 2**31 - 1, -(2**31), 2**30 + 64, 2**30 + 192, -(2**25 + 2)],
+                 dtype=np.int32)
+    np.testing.assert_array_equal(af.to_float32(x), ref_to_float32(x))
+
+
+def test_to_float32_of_floats_is_a_plain_cast_and_a_copy(core):
+    x64 = np.array([0.1, -2.5, 1e300, -1e300, np.nan, np.inf, 1e-300], np.float64)
+    np.testing.assert_array_equal(af.to_float32(x64), ref_to_float32(x64))
+    x32 = np.array([0.1, np.nan, -3.0], np.float32)
+    y = af.to_float32(x32)
+    np.testing.assert_array_equal(y, x32)
+    assert not np.shares_memory(x32, y)
+
+
+@pytest.mark.parametrize("src", FLOATS)
+@pytest.mark.parametrize("dtype", INTS)
+def test_from_float32_matches_reference_at_edges(core, src, dtype):
+    x = edge_values(BITS[np.dtype(dtype)]).astype(src)
+    np.testing.assert_array_equal(af.from_float32(x, dtype), ref_from_float(x, dtype))
+
+
+@pytest.mark.parametrize("src", FLOATS)
+@pytest.mark.parametrize("dtype", INTS)
+def test_from_float32_matches_reference_on_random_data(core, rng, src, dtype):
+    x = (rng.standard_normal(3001) * 0.6).astype(src)
+    np.testing.assert_array_equal(af.from_float32(x, dtype), ref_from_float(x, dtype))
+
+
+def test_from_float32_accepts_dtype_spellings():
+    x = np.array([0.5, -0.5], np.float32)
+    for spelling in ("int16", "<i2", np.int16, np.dtype("int16")):
+        np.testing.assert_array_equal(af.from_float32(x, spelling), [16384, -16384])
+
+
+def test_uint8_is_offset_binary_both_ways(core):
+    np.testing.assert_array_equal(af.to_float32(np.array([0, 128, 255], np.uint8)),
+                                  np.array([-1.0, 0.0, 127 / 128], np.float32))
+    np.testing.assert_array_equal(
+        af.from_float32(np.array([-1.0, 0.0, 1.0, np.nan], np.float32), np.uint8),
+        [0, 128, 255, 128])
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16])
+def test_small_integer_round_trip_is_lossless(core, dtype):
+    info = np.iinfo(dtype)
+    x = np.arange(info.min, info.max + 1).astype(dtype)
+    np.testing.assert_array_equal(af.from_float32(af.to_float32(x), dtype), x)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes, strides, byte order, alignment, out=
+
+@st.composite
+def strided_arrays(draw, dtypes):
+    """Arrays of 0-4 dims that are views with steps (negative too) and transposes."""
+    dtype = draw(st.sampled_from(dtypes))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=7))
+    if np.dtype(dtype).kind == "f":
+        elements = st.floats(width=np.dtype(dtype).itemsize * 8, allow_nan=True,
+                             allow_infinity=True, min_value=None, max_value=None)
+        base = draw(hnp.arrays(dtype, tuple(s * 2 for s in shape),
+                               elements=st.one_of(elements, st.floats(-1.25, 1.25,
+                                                  width=np.dtype(dtype).itemsize * 8))))
+    else:
+        base = draw(hnp.arrays(dtype, tuple(s * 2 for s in shape)))
+    index = tuple(draw(st.sampled_from([slice(None, s), slice(None, None, 2),
+                                        slice(None, None, -2), slice(s, None)]))
+                  for s in shape)
+    view = base[index + (Ellipsis,)]
+    if view.ndim > 1 and draw(st.booleans()):
+        view = view.T
+    return view
+
+
+@given(strided_arrays([np.int8, np.uint8, np.int16, np.int32, np.float32, np.float64]))
+def test_to_float32_any_shape_and_strides_matches_reference(x):
+    y = af.to_float32(x)
+    assert y.shape == x.shape and y.dtype == np.float32 and y.flags.c_contiguous
+    np.testing.assert_array_equal(y, ref_to_float32(x))
+
+
+@given(strided_arrays([np.float32, np.float64]), st.sampled_from(INTS))
+def test_from_float32_any_shape_and_strides_matches_reference(x, dtype):
+    y = af.from_float32(x, dtype)
+    assert y.shape == x.shape and y.dtype == dtype
+    np.testing.assert_array_equal(y, ref_from_float(x, dtype))
+
+
+@given(strided_arrays([np.float32]), st.data())
+def test_out_may_be_a_strided_view_and_is_returned(x, data):
+    holder = np.full(tuple(s * 2 for s in x.shape), 7, np.int16)
+    out = holder[tuple(slice(None, None, 2) for _ in x.shape) + (Ellipsis,)]   # 0-d stays a view
+    if out.ndim > 1 and data.draw(st.booleans()):
+        out = np.full(x.shape[::-1], 7, np.int16).T
+    res = af.float32_to_int16(x, out=out)
+    assert res is out
+    np.testing.assert_array_equal(out, ref_from_float(x, np.int16))
+
+
+def test_non_native_byte_order_is_read_correctly(core):
+    x = np.arange(-300, 300, 7, dtype=">i2")
+    np.testing.assert_array_equal(af.int16_to_float32(x), x.astype(np.float64) / 32768)
+    f = np.linspace(-1, 1, 101).astype(">f4")
+    np.testing.assert_array_equal(af.float32_to_int16(f), ref_from_float(f, np.int16))
+    out = np.zeros(f.shape, ">i2")
+    af.float32_to_int16(f, out=out)
+    np.testing.assert_array_equal(out, ref_from_float(f, np.int16))
+
+
+def test_unaligned_buffers_are_read_correctly(core):
+    raw = np.arange(-1000, 1000, dtype=np.int16).tobytes()
+    x = np.frombuffer(b"\0" + raw, dtype=np.int16, offset=1)     # misaligned by one byte
+    assert not x.flags.aligned
+    np.testing.assert_array_equal(af.int16_to_float32(x), np.arange(-1000, 1000) / 32768)
+
+
+def test_out_overlapping_the_input_gives_correct_results(core):
+    # int32 -> float32 in place, and an out that overlaps x shifted by one element
+    x = np.arange(-50, 50, dtype=np.int32) * 1000
+    expected = ref_to_float32(x)
+    af.to_float32(x, out=x.view(np.float32))
+    np.testing.assert_array_equal(x.view(np.float32), expected)
+    buf = np.arange(0, 64, dtype=np.float32) / 64
+    expected = ref_to_float32(buf[:-1].copy())
+    af.to_float32(buf[:-1], out=buf[1:])
+    np.testing.assert_array_equal(buf[1:], expected)
+
+
+def test_zero_d_and_empty_inputs_keep_their_shape(core):
+    assert af.int16_to_float32(np.int16(-16384)).shape == ()
+    assert af.int16_to_float32(np.int16(-16384))[()] == -0.5
+    for shape in [(0,), (3, 0), (0, 5, 2)]:
+        y = af.float32_to_int16(np.zeros(shape, np.float32))
+        assert y.shape == shape and y.dtype == np.int16
+
+
+def test_array_likes_are_accepted_where_their_dtype_fits():
+    np.testing.assert_array_equal(af.to_float32([0.5, -0.25]), np.array([0.5, -0.25], np.float32))
+
+
+# ---------------------------------------------------------------------------------------------
+# to_mono
+
+@pytest.mark.parametrize("dtype", [np.int16, np.float32, np.float64, np.uint8])
+def test_to_mono_matches_float64_mean(core, rng, dtype):
+    if np.dtype(dtype).kind == "f":
+        x = rng.standard_normal((2, 1000)).astype(dtype)
+    else:
+        info = np.iinfo(dtype)
+        x = rng.integers(info.min, info.max, (2, 1000), dtype=dtype, endpoint=True)
+    ref = ref_to_float32(x) if x.dtype != np.float64 else x
+    expected = ref.astype(np.float64).mean(axis=0).astype(np.float32)
+    np.testing.assert_array_equal(af.to_mono(x), expected)        # two channels: exact
+    np.testing.assert_array_equal(af.to_mono(x.T.copy(), axis=-1), expected)
+    np.testing.assert_array_equal(af.to_mono(x.T, axis=1), expected)
+
+
+@given(strided_arrays([np.int16, np.float32]).filter(lambda a: a.ndim >= 2 and a.shape[0] > 0),
+       st.data())
+def test_to_mono_any_axis_and_strides(x, data):
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    if x.shape[axis] == 0:
+        return
+    ref = ref_to_float32(x).astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        expected = ref.mean(axis=axis).astype(np.float32)
+    y = af.to_mono(x, axis=axis)
+    assert y.shape == expected.shape and y.dtype == np.float32
+    np.testing.assert_allclose(y, expected, rtol=2e-7, atol=0, equal_nan=True)
+
+
+def test_to_mono_many_channels_and_nan_propagates(core, rng):
+    x = rng.standard_normal((6, 777)).astype(np.float32)
+    x[3, 10] = np.nan
+    x[0, 20] = np.inf
+    y = af.to_mono(x)
+    expected = x.astype(np.float64).mean(axis=0).astype(np.float32)
+    np.testing.assert_allclose(y, expected, rtol=2e-7, equal_nan=True)
+    assert np.isnan(y[10]) and y[20] == np.inf
+
+
+def test_to_mono_of_one_d_is_already_mono(core):
+    x = np.array([-16384, 0, 16384], np.int16)
+    np.testing.assert_array_equal(af.to_mono(x), [-0.5, 0.0, 0.5])
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw PCM bytes
+
+def ref_pcm_decode(buf, width, channels):
+    """Per-sample reference: int.from_bytes on each little-endian sample."""
+    n = len(buf) // width
+    vals = []
+    for i in range(n):
+        b = bytes(buf[i * width:(i + 1) * width])
+        v = int.from_bytes(b, "little", signed=width > 1)
+        vals.append((v - 128) / 128 if width == 1 else v / 2.0 ** (8 * width - 1))
+    return np.array(vals, np.float64).reshape(-1, channels).T.astype(np.float32)
+
+
+def ref_pcm_encode(x, width):
+    x = np.atleast_2d(np.asarray(x))
+    bits = 8 * width
+    with np.errstate(invalid="ignore", over="ignore"):
+        v = x.astype(np.float64) * 2.0 ** (bits - 1)
+        v = np.where(np.isnan(v), 0.0, v)
+        v = np.clip(np.rint(v), -(2.0 ** (bits - 1)), 2.0 ** (bits - 1) - 1)
+    out = bytearray()
+    for q in v.T.reshape(-1).astype(np.int64):
+        out += (int(q) + 128).to_bytes(1, "little") if width == 1 else \
+            int(q).to_bytes(width, "little", signed=True)
+    return bytes(out)
+
+
+@given(st.sampled_from([1, 2, 3, 4]), st.integers(1, 5), st.integers(0, 40), st.data())
+def test_pcm_decode_matches_per_byte_reference(width, channels, frames, data):
+    buf = data.draw(st.binary(min_size=width * channels * frames,
+                              max_size=width * channels * frames))
+    y = af.pcm_to_float32(buf, sample_width=width, channels=channels)
+    assert y.shape == (channels, frames) and y.dtype == np.float32 and y.flags.c_contiguous
+    np.testing.assert_array_equal(y, ref_pcm_decode(buf, width, channels))
+
+
+@given(st.sampled_from([1, 2, 3, 4]), st.integers(1, 4), st.integers(0, 30), st.data())
+def test_pcm_encode_matches_per_byte_reference(width, channels, frames, data):
+    dtype = data.draw(st.sampled_from(FLOATS))
+    x = data.draw(hnp.arrays(dtype, (channels, frames), elements=st.one_of(
+        st.floats(-1.125, 1.125, width=np.dtype(dtype).itemsize * 8),
+        st.sampled_from([np.nan, np.inf, -np.inf, 1.0, -1.0]))))
+    assert af.float32_to_pcm(x, sample_width=width) == ref_pcm_encode(x, width)
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_pcm_bytes_round_trip_is_lossless_up_to_24_bit(core, rng, width):
+    buf = rng.integers(0, 256, 6 * 3000, dtype=np.uint8).tobytes()
+    y = af.pcm_to_float32(buf, sample_width=width, channels=2)
+    assert af.float32_to_pcm(y, sample_width=width) == buf
+
+
+def test_pcm_24_bit_sign_extension_and_extremes(core):
+    buf = bytes([0x00, 0x00, 0x80, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x01, 0x00, 0x00])
+    y = af.pcm_to_float32(buf, sample_width=3)
+    np.testing.assert_array_equal(y[0], np.array([-1.0, 1 - 2.0 ** -23, -(2.0 ** -23), 2.0 ** -23],
+                                                 np.float32))
+
+
+def test_pcm_accepts_every_buffer_kind(core):
+    x = np.array([[1, -2, 300], [-4, 5, -32768]], np.int16)
+    raw = x.T.tobytes()                                # interleaved
+    expected = x.astype(np.float32) / 32768
+    for buf in (raw, bytearray(raw), memoryview(raw), np.frombuffer(raw, np.int16),
+                np.frombuffer(raw, np.uint8)):
+        np.testing.assert_array_equal(af.pcm_to_float32(buf, sample_width=2, channels=2),
+                                      expected)
+    # a non-contiguous numpy array is read as its bytes in C order
+    strided = np.frombuffer(raw + raw, np.int16).reshape(2, -1)[:, :6]
+    np.testing.assert_array_equal(
+        af.pcm_to_float32(strided[:1], sample_width=2, channels=2), expected)
+
+
+def test_pcm_stereo_deinterleaves_against_int16_reference(core, rng):
+    x = rng.integers(-32768, 32767, (4000, 2), dtype=np.int16, endpoint=True)
+    y = af.pcm_to_float32(x.tobytes(), sample_width=2, channels=2)
+    np.testing.assert_array_equal(y, x.T / np.float32(32768))
+
+
+def test_float32_to_pcm_mono_one_d_and_empty(core):
+    assert af.float32_to_pcm(np.array([0.5, -1.0], np.float32), sample_width=2) == \
+        np.array([16384, -32768], "<i2").tobytes()
+    assert af.float32_to_pcm(np.zeros((2, 0), np.float32), sample_width=3) == b""
+    assert af.pcm_to_float32(b"", sample_width=3, channels=2).shape == (2, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: clear errors naming the parameter
+
+@pytest.mark.parametrize("func, bad, expected_in_message", [
+    (af.int16_to_float32, np.zeros(3, np.float32), "int16"),
+    (af.int16_to_float32, np.zeros(3, np.int32), "int16"),
+    (af.int16_to_float32, [1, 2], "int16"),                 # Python ints are int64
+    (af.float32_to_int16, np.zeros(3, np.float64), "float32"),
+    (af.float32_to_int16, np.zeros(3, np.int16), "float32"),
+    (af.to_float32, np.zeros(3, np.complex64), "complex64"),
+    (af.to_float32, np.zeros(3, np.int64), "int64"),
+    (af.to_float32, np.zeros(3, bool), "bool"),
+    (af.to_float32, np.array(["a"]), "<U1"),
+    (af.to_float32, np.array([None]), "object"),
+    (af.to_mono, np.zeros((2, 3), np.uint16), "uint16"),
+])
+def test_wrong_input_dtype_is_a_type_error_naming_it(func, bad, expected_in_message):
+    with pytest.raises(TypeError, match="x must have dtype") as e:
+        func(bad)
+    assert expected_in_message in str(e.value)
+
+
+def test_from_float32_bad_target_dtype_is_a_type_error():
+    x = np.zeros(3, np.float32)
+    with pytest.raises(TypeError, match="dtype must be one of int8, uint8, int16, int32"):
+        af.from_float32(x, np.float32)
+    with pytest.raises(TypeError, match="dtype must be a numpy dtype"):
+        af.from_float32(x, "not-a-dtype")
+    with pytest.raises(TypeError, match="x must have dtype float32, float64"):
+        af.from_float32(np.zeros(3, np.int16), np.int16)
+
+
+def test_bad_out_is_rejected_naming_what_is_wrong():
+    x = np.zeros((2, 3), np.int16)
+    with pytest.raises(TypeError, match="out must have dtype float32, got float64"):
+        af.int16_to_float32(x, out=np.zeros((2, 3), np.float64))
+    with pytest.raises(ValueError, match=r"out must have shape \(2, 3\), got \(3, 2\)"):
+        af.int16_to_float32(x, out=np.zeros((3, 2), np.float32))
+    with pytest.raises(ValueError, match=r"out must have shape"):
+        af.int16_to_float32(x, out=np.zeros(6, np.float32))
+    with pytest.raises(TypeError, match="out must be a numpy.ndarray, got list"):
+        af.int16_to_float32(x, out=[0.0] * 6)
+    ro = np.zeros((2, 3), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="out is read-only"):
+        af.int16_to_float32(x, out=ro)
+
+
+def test_bad_pcm_arguments():
+    with pytest.raises(ValueError, match="not a multiple of sample_width \\* channels = 6"):
+        af.pcm_to_float32(b"\0" * 7, sample_width=3, channels=2)
+    with pytest.raises(ValueError, match="sample_width must be 1, 2, 3 or 4"):
+        af.pcm_to_float32(b"\0" * 8, sample_width=5)
+    with pytest.raises(ValueError, match="sample_width must be 1, 2, 3 or 4"):
+        af.pcm_to_float32(b"", sample_width=0)
+    with pytest.raises(TypeError, match="sample_width must be an integer, got float"):
+        af.pcm_to_float32(b"\0" * 8, sample_width=2.0)
+    with pytest.raises(TypeError, match="sample_width must be an integer, got bool"):
+        af.pcm_to_float32(b"\0" * 8, sample_width=True)
+    with pytest.raises(ValueError, match="channels must be >= 1, got 0"):
+        af.pcm_to_float32(b"\0" * 8, sample_width=2, channels=0)
+    with pytest.raises(TypeError, match="buf must be a bytes-like object"):
+        af.pcm_to_float32("abcd", sample_width=2)
+    with pytest.raises(TypeError, match="buf must hold raw PCM bytes"):
+        af.pcm_to_float32(np.array([None, None]), sample_width=1)
+    with pytest.raises(TypeError):
+        af.pcm_to_float32(b"\0" * 8, 2)                     # keyword-only
+    with pytest.raises(ValueError, match=r"shape \(frames,\) or \(channels, frames\)"):
+        af.float32_to_pcm(np.zeros((1, 2, 3), np.float32), sample_width=2)
+    with pytest.raises(TypeError, match="x must have dtype float32, float64, got int16"):
+        af.float32_to_pcm(np.zeros(3, np.int16), sample_width=2)
+    with pytest.raises(ValueError, match="sample_width must be 1, 2, 3 or 4"):
+        af.float32_to_pcm(np.zeros(3, np.float32), sample_width=8)
+
+
+def test_bad_to_mono_arguments():
+    with pytest.raises(ValueError, match="at least one dimension"):
+        af.to_mono(np.float32(1.0))
+    with pytest.raises(ValueError, match="axis"):
+        af.to_mono(np.zeros((2, 3), np.float32), axis=2)
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        af.to_mono(np.zeros((2, 3), np.float32), axis=0.0)
+    with pytest.raises(ValueError, match="no channels"):
+        af.to_mono(np.zeros((0, 3), np.float32))
+
+
+# ---------------------------------------------------------------------------------------------
+# Threads
+
+def test_threads_converting_at_once_give_correct_results(rng):
+    inputs = [(rng.standard_normal(200_000) * 0.8).astype(np.float32) for _ in range(8)]
+    expected = [ref_from_float(x, np.int16) for x in inputs]
+    start = threading.Barrier(4)
+
+    def work(i):
+        start.wait() if i < 4 else None
+        x = inputs[i]
+        for _ in range(5):
+            q = af.float32_to_int16(x)
+            f = af.int16_to_float32(q)
+            b = af.float32_to_pcm(f, sample_width=3)
+            back = af.pcm_to_float32(b, sample_width=3)[0]
+            if not (np.array_equal(q, expected[i]) and np.array_equal(back, f)):
+                return False
+        return True
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(work, range(8)))
+
+
+def test_version_is_exposed():
+    assert isinstance(af.__version__, str) and af.__version__.count(".") >= 2
