@@ -23,6 +23,15 @@
 #include <immintrin.h>
 #endif
 
+/* Byte order of the host, for kernels with a faster path on little-endian machines. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define AF_LITTLE_ENDIAN 1
+#elif defined(_M_X64) || defined(_M_ARM64) || defined(_M_IX86)
+#define AF_LITTLE_ENDIAN 1
+#else
+#define AF_LITTLE_ENDIAN 0
+#endif
+
 /* True when the CPU and OS support AVX2 and FMA (libgcc checks the OS saves the YMM state). */
 static inline int af_cpu_has_avx2_fma(void)
 {
