@@ -39,11 +39,11 @@ def check_out(out, shape: tuple, dtype: np.dtype, func: str) -> None:
     """``out`` must be a writeable ndarray of exactly this dtype and shape."""
     if not isinstance(out, np.ndarray):
         raise TypeError(f"{func}: out must be a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype.newbyteorder("=") != dtype:
+    if out.dtype != dtype and out.dtype.newbyteorder("=") != dtype:   # any byte order is fine
         raise TypeError(f"{func}: out must have dtype {dtype}, got {out.dtype}")
     if out.shape != shape:
         raise ValueError(f"{func}: out must have shape {shape}, got {out.shape}")
-    if not out.flags.writeable:
+    if not core.writeable(out):
         raise ValueError(f"{func}: out is read-only")
 
 
@@ -61,6 +61,8 @@ def target_dtype(dtype, allowed: frozenset, func: str, name: str = "dtype") -> n
 
 def integer(value, func: str, name: str) -> int:
     """``value`` as a Python int; bools and floats (even integral ones) are rejected."""
+    if type(value) is int:
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{func}: {name} must be an integer, got {type(value).__name__}")
     return operator.index(value)

@@ -311,6 +311,36 @@ def ready(cnp.ndarray a):
     return True
 
 
+def writeable(cnp.ndarray a):
+    return cnp.PyArray_ISWRITEABLE(a)
+
+
+cdef void _extent(cnp.ndarray a, Py_ssize_t* lo, Py_ssize_t* hi) noexcept:
+    # the byte range [lo, hi) the array's elements span (empty when lo == hi)
+    cdef Py_ssize_t start = <Py_ssize_t>cnp.PyArray_DATA(a), end = start, span
+    cdef int k
+    for k in range(cnp.PyArray_NDIM(a)):
+        if cnp.PyArray_DIMS(a)[k] == 0:
+            lo[0] = hi[0] = start
+            return
+        span = (cnp.PyArray_DIMS(a)[k] - 1) * cnp.PyArray_STRIDES(a)[k]
+        if span > 0:
+            end += span
+        else:
+            start += span
+    lo[0] = start
+    hi[0] = end + cnp.PyArray_ITEMSIZE(a)
+
+
+def overlap(cnp.ndarray a, cnp.ndarray b):
+    """True when the memory ranges of ``a`` and ``b`` overlap (``np.may_share_memory``'s test,
+    at C speed: it matters for 160-sample calls)."""
+    cdef Py_ssize_t alo, ahi, blo, bhi
+    _extent(a, &alo, &ahi)
+    _extent(b, &blo, &bhi)
+    return alo < ahi and blo < bhi and alo < bhi and blo < ahi
+
+
 def converted(cnp.ndarray src, cnp.dtype dtype):
     """``convert(src, dst)`` into a new C-contiguous array of ``dtype`` (same conditions)."""
     return convert(src, cnp.PyArray_EMPTY(cnp.PyArray_NDIM(src), cnp.PyArray_DIMS(src),
@@ -367,19 +397,27 @@ def convert(cnp.ndarray src, cnp.ndarray dst):
     return dst
 
 
-def mono(cnp.ndarray src, cnp.ndarray dst):
-    """Write the mean of ``src`` over its first axis (channels) into float32 ``dst``.
+def mono(cnp.ndarray src, int axis):
+    """A new float32 array: the mean of ``src`` over ``axis`` (the channels), which is removed.
 
-    Unchecked: ``src.shape == (channels, *dst.shape)`` with channels >= 1, ``src`` of a dtype
-    ``convert`` takes to float32, and the same layout guarantees as ``convert``.
+    Unchecked: ``0 <= axis < src.ndim``, ``src.shape[axis] >= 1``, ``src`` of a dtype ``convert``
+    takes to float32, and the same layout guarantees as ``convert``.
     """
+    cdef int nd = cnp.PyArray_NDIM(src), k, m = 0
+    cdef cnp.npy_intp dims[MAX_DIMS]
+    cdef cnp.npy_intp strides[MAX_DIMS]
+    for k in range(nd):
+        if k != axis:
+            dims[m] = cnp.PyArray_DIMS(src)[k]
+            strides[m] = cnp.PyArray_STRIDES(src)[k]
+            m += 1
+    cdef cnp.ndarray dst = cnp.PyArray_EMPTY(m, dims, cnp.NPY_FLOAT32, 0)
     cdef Walk w
-    cdef int nd = cnp.PyArray_NDIM(src)
-    if not _plan(&w, nd - 1, cnp.PyArray_DIMS(src) + 1, cnp.PyArray_STRIDES(src) + 1,
-                 cnp.PyArray_STRIDES(dst), cnp.PyArray_ITEMSIZE(src), cnp.PyArray_ITEMSIZE(dst)):
+    if not _plan(&w, m, dims, strides, cnp.PyArray_STRIDES(dst), cnp.PyArray_ITEMSIZE(src),
+                 cnp.PyArray_ITEMSIZE(dst)):
         return dst
-    cdef Py_ssize_t channels = cnp.PyArray_DIMS(src)[0]
-    cdef Py_ssize_t cs = cnp.PyArray_STRIDES(src)[0] // cnp.PyArray_ITEMSIZE(src)
+    cdef Py_ssize_t channels = cnp.PyArray_DIMS(src)[axis]
+    cdef Py_ssize_t cs = cnp.PyArray_STRIDES(src)[axis] // cnp.PyArray_ITEMSIZE(src)
     cdef int sc = _code(src)
     cdef const void* s = cnp.PyArray_DATA(src)
     cdef float* d = <float*>cnp.PyArray_DATA(dst)
@@ -485,43 +523,79 @@ cdef void _pcm_decode(const uint8_t* p, Py_ssize_t frames, Py_ssize_t channels, 
         _decode_frames(p, frames, channels, 4, out)
 
 
-cdef inline void _pcm_store(real_t x, int width, uint8_t* p) noexcept nogil:
+cdef enum:
+    ENC_BLOCK = 512             # frames quantised at a time; the int32 block stays in L1
+
+
+cdef void _quantize_block(const real_t* x, int32_t* q, Py_ssize_t n, int bits) noexcept nogil:
+    # a contiguous loop of one width per specialisation, which the compiler vectorises; the
+    # packing into bytes is a separate loop (mixing the two kept both scalar, 4x slower)
+    cdef Py_ssize_t i
+    if bits == 8:
+        for i in range(n):
+            q[i] = _quantize(x[i], 8)
+    elif bits == 16:
+        for i in range(n):
+            q[i] = _quantize(x[i], 16)
+    elif bits == 24:
+        for i in range(n):
+            q[i] = _quantize(x[i], 24)
+    else:
+        for i in range(n):
+            q[i] = _quantize(x[i], 32)
+
+
+cdef inline void _pack(const int32_t* q, Py_ssize_t n, Py_ssize_t step, int width,
+                       uint8_t* p, Py_ssize_t fast) noexcept nogil:
+    # q[j] -> `width` little-endian bytes at p + j * step. On a little-endian host the first
+    # `fast` 24-bit samples are one 4-byte store each, whose top byte spills onto the next
+    # sample's first byte: the caller allows it only where that byte is written afterwards.
+    cdef Py_ssize_t j
     cdef uint32_t u
     if width == 1:
-        p[0] = <uint8_t>(_quantize(x, 8) + 128)
-        return
-    u = <uint32_t>_quantize(x, 8 * width)
-    p[0] = <uint8_t>u
-    p[1] = <uint8_t>(u >> 8)
-    if width >= 3:
-        p[2] = <uint8_t>(u >> 16)
-    if width == 4:
-        p[3] = <uint8_t>(u >> 24)
-
-
-cdef inline void _encode_frames(const real_t* x, Py_ssize_t frames, Py_ssize_t channels,
-                                int width, uint8_t* p) noexcept nogil:
-    cdef Py_ssize_t f, c
-    if channels == 1:
-        for f in range(frames):
-            _pcm_store(x[f], width, p + f * width)
+        for j in range(n):
+            p[j * step] = <uint8_t>(q[j] + 128)                 # offset binary
+    elif width == 3 and AF_LITTLE_ENDIAN:
+        for j in range(fast):
+            u = <uint32_t>q[j]
+            memcpy(p + j * step, &u, 4)
+        for j in range(fast, n):
+            u = <uint32_t>q[j]
+            p[j * step] = <uint8_t>u
+            p[j * step + 1] = <uint8_t>(u >> 8)
+            p[j * step + 2] = <uint8_t>(u >> 16)
     else:
-        for f in range(frames):
-            for c in range(channels):
-                _pcm_store(x[c * frames + f], width, p)
-                p += width
+        for j in range(n):
+            u = <uint32_t>q[j]
+            p[j * step] = <uint8_t>u
+            p[j * step + 1] = <uint8_t>(u >> 8)
+            if width >= 3:
+                p[j * step + 2] = <uint8_t>(u >> 16)
+            if width == 4:
+                p[j * step + 3] = <uint8_t>(u >> 24)
 
 
 cdef void _pcm_encode(const real_t* x, Py_ssize_t frames, Py_ssize_t channels, int width,
                       uint8_t* p) noexcept nogil:
-    if width == 1:
-        _encode_frames(x, frames, channels, 1, p)
-    elif width == 2:
-        _encode_frames(x, frames, channels, 2, p)
-    elif width == 3:
-        _encode_frames(x, frames, channels, 3, p)
-    else:
-        _encode_frames(x, frames, channels, 4, p)
+    cdef int32_t q[ENC_BLOCK]
+    cdef Py_ssize_t f0 = 0, m, c, fast, step = channels * width
+    if width == 2 and channels == 1 and AF_LITTLE_ENDIAN:
+        _from_real_run(x, 1, <int16_t*>p, 1, frames)     # mono int16 bytes: the int16 kernel
+        return
+    while f0 < frames:
+        m = frames - f0 if frames - f0 < ENC_BLOCK else ENC_BLOCK
+        for c in range(channels):
+            _quantize_block(x + c * frames + f0, q, m, 8 * width)
+            # Where a 4-byte store spills: mono, onto the next frame (written next; none after
+            # the buffer's last sample); channel c < last, onto channel c + 1 of the same frame
+            # (its pass comes later); the last channel, onto channel 0 of the next frame, which
+            # this block has already written: no spilling there.
+            if channels == 1:
+                fast = m - 1 if f0 + m == frames else m
+            else:
+                fast = m if c < channels - 1 else 0
+            _pack(q, m, step, width, p + f0 * step + c * width, fast)
+        f0 += m
 
 
 def pcm_decode(const uint8_t[::1] buf, int width, Py_ssize_t channels):

@@ -47,7 +47,7 @@ def _convert(x: np.ndarray, dtype: np.dtype, out, func: str) -> np.ndarray:
     if out is None:
         return core.converted(x, dtype)
     _checks.check_out(out, x.shape, dtype, func)
-    if core.ready(out) and not np.may_share_memory(x, out):
+    if core.ready(out) and not core.overlap(x, out):
         return core.convert(x, out)
     # rare layouts (unaligned or byte-swapped out, out overlapping x): go through a temporary
     out[...] = core.converted(x, dtype)
@@ -216,8 +216,7 @@ def to_mono(x, axis: int = 0) -> np.ndarray:
         return core.converted(x, _F32)
     if x.shape[ax] == 0:
         raise ValueError(f"to_mono: x has no channels along axis {axis} (shape {x.shape})")
-    src = np.moveaxis(x, ax, 0)
-    return core.mono(src, np.empty(src.shape[1:], _F32))
+    return core.mono(x, ax)
 
 
 def _byte_view(buf, func: str) -> memoryview:

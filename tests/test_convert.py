@@ -339,6 +339,15 @@ def test_pcm_encode_matches_per_byte_reference(width, channels, frames, data):
     assert af.float32_to_pcm(x, sample_width=width) == ref_pcm_encode(x, width)
 
 
+@pytest.mark.parametrize("width", [1, 2, 3, 4])
+@pytest.mark.parametrize("channels", [1, 2, 3])
+def test_pcm_encode_long_buffers_cross_block_boundaries(core, rng, width, channels):
+    # the encoder works in blocks of frames; 1500 frames cross two block boundaries
+    x = (rng.standard_normal((channels, 1500)) * 0.5).astype(np.float32)
+    x[:, ::97] = 2.0
+    assert af.float32_to_pcm(x, sample_width=width) == ref_pcm_encode(x, width)
+
+
 @pytest.mark.parametrize("width", [1, 2, 3])
 def test_pcm_bytes_round_trip_is_lossless_up_to_24_bit(core, rng, width):
     buf = rng.integers(0, 256, 6 * 3000, dtype=np.uint8).tobytes()

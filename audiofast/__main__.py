@@ -1,0 +1,27 @@
+"""The ``audiofast`` command (also ``python -m audiofast``)."""
+from __future__ import annotations
+
+import sys
+
+USAGE = """usage: audiofast <command> [options]
+
+commands:
+  bench    time audiofast against numpy (and other peers), side by side, in one process
+           (audiofast bench --help for its options)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE, end="")
+        return 0
+    if args[0] == "bench":
+        from .bench import main as bench_main
+        return bench_main(args[1:])
+    print(f"audiofast: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
