@@ -1,0 +1,56 @@
+"""`audiofast bench` runs and reports sane figures; the baselines it times compute the same values.
+Structure only: no assertion here is about speed."""
+import json
+
+import numpy as np
+import pytest
+
+import audiofast as af
+from audiofast import _peers, bench
+from audiofast.__main__ import main as cli_main
+
+
+def test_peer_baselines_compute_what_audiofast_computes(rng):
+    x16 = rng.integers(-32768, 32767, 5000, dtype=np.int16, endpoint=True)
+    np.testing.assert_array_equal(_peers.int16_to_float32(x16), af.int16_to_float32(x16))
+    f = (rng.standard_normal(5000) * 0.7).astype(np.float32)
+    np.testing.assert_array_equal(_peers.float32_to_int16(f), af.float32_to_int16(f))
+    planar = (rng.standard_normal((2, 3001)) * 0.7).astype(np.float32)
+    buf = af.float32_to_pcm(planar, sample_width=3)
+    assert _peers.float32_to_pcm24(planar) == buf
+    np.testing.assert_array_equal(_peers.pcm24_to_float32(buf, 2),
+                                  af.pcm_to_float32(buf, sample_width=3, channels=2))
+    np.testing.assert_allclose(_peers.to_mono(planar), af.to_mono(planar), rtol=1e-6, atol=1e-7)
+
+
+def test_measure_interleaves_and_returns_a_median_per_candidate():
+    calls = []
+    settings = bench.Settings(rounds=3, target_s=1e-4)
+    times = bench.measure({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+                          settings)
+    assert set(times) == {"a", "b"} and all(t > 0 for t in times.values())
+    assert calls.count("a") >= 4 and calls.count("b") >= 4     # warm-up, calibration, 3 rounds
+
+
+def test_bench_quick_json_has_every_section_and_consistent_ratios(tmp_path, capsys):
+    path = tmp_path / "bench.json"
+    assert cli_main(["bench", "--quick", "--json", str(path)]) == 0
+    printed = capsys.readouterr().out
+    result = json.loads(path.read_text())
+    assert set(result["sections"]) == set(bench.SECTIONS)
+    assert result["machine"]["audiofast"] == af.__version__
+    for name, rows in result["sections"].items():
+        assert rows, name
+        for row in rows:
+            assert all(t > 0 for t in row["times_s"].values())
+            assert row["baseline"] in row["times_s"] and "audiofast" in row["times_s"]
+            assert row["speedup"] == pytest.approx(
+                row["times_s"][row["baseline"]] / row["times_s"]["audiofast"])
+            assert row["operation"] in printed
+
+
+def test_cli_rejects_unknown_command_and_section(capsys):
+    assert cli_main(["frobnicate"]) == 2
+    with pytest.raises(SystemExit):
+        cli_main(["bench", "--only", "nonsense"])
+    assert cli_main(["--help"]) == 0
