@@ -296,18 +296,41 @@ def test_to_mono_of_one_d_is_already_mono(core):
 # ---------------------------------------------------------------------------------------------
 # Raw PCM bytes
 
+def _bits_to_int(sample: bytes, signed: bool) -> int:
+    """Little-endian bytes -> integer, assembled one bit at a time; two's complement if signed."""
+    v = 0
+    for k, byte in enumerate(sample):
+        for j in range(8):
+            if (byte >> j) & 1:
+                v |= 1 << (8 * k + j)
+    top = 8 * len(sample) - 1
+    if signed and (v >> top) & 1:
+        v -= 1 << (top + 1)
+    return v
+
+
+def _int_to_bits(v: int, width: int) -> bytes:
+    """Integer -> `width` little-endian bytes, one bit at a time (two's complement)."""
+    v &= (1 << (8 * width)) - 1
+    out = bytearray(width)
+    for i in range(8 * width):
+        if (v >> i) & 1:
+            out[i // 8] |= 1 << (i % 8)
+    return bytes(out)
+
+
 def ref_pcm_decode(buf, width, channels):
-    """Per-sample reference: int.from_bytes on each little-endian sample."""
-    n = len(buf) // width
+    """Bit-by-bit reference decoder."""
+    buf = bytes(buf)
     vals = []
-    for i in range(n):
-        b = bytes(buf[i * width:(i + 1) * width])
-        v = int.from_bytes(b, "little", signed=width > 1)
+    for i in range(len(buf) // width):
+        v = _bits_to_int(buf[i * width:(i + 1) * width], signed=width > 1)
         vals.append((v - 128) / 128 if width == 1 else v / 2.0 ** (8 * width - 1))
     return np.array(vals, np.float64).reshape(-1, channels).T.astype(np.float32)
 
 
 def ref_pcm_encode(x, width):
+    """float64 quantisation (np.rint, np.clip), then bit-by-bit packing, frame by frame."""
     x = np.atleast_2d(np.asarray(x))
     bits = 8 * width
     with np.errstate(invalid="ignore", over="ignore"):
@@ -316,9 +339,15 @@ def ref_pcm_encode(x, width):
         v = np.clip(np.rint(v), -(2.0 ** (bits - 1)), 2.0 ** (bits - 1) - 1)
     out = bytearray()
     for q in v.T.reshape(-1).astype(np.int64):
-        out += (int(q) + 128).to_bytes(1, "little") if width == 1 else \
-            int(q).to_bytes(width, "little", signed=True)
+        out += _int_to_bits(int(q) + 128 if width == 1 else int(q), width)
     return bytes(out)
+
+
+def test_bit_references_agree_with_int_from_bytes():
+    # the references themselves, against Python's own integer codec
+    for b in (b"\x00\x00\x80", b"\xff\xff\x7f", b"\x01\x02\x03", b"\xfe\xff\xff\xff", b"\x80"):
+        assert _bits_to_int(b, True) == int.from_bytes(b, "little", signed=True)
+        assert _int_to_bits(int.from_bytes(b, "little", signed=True), len(b)) == b
 
 
 @given(st.sampled_from([1, 2, 3, 4]), st.integers(1, 5), st.integers(0, 40), st.data())
