@@ -638,3 +638,4 @@ def pcm_encode(cnp.ndarray x, int width):
         else:
             _pcm_encode(<const double*>s, frames, channels, width, p)
     return out
+include "_fft.pxi"
