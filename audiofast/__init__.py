@@ -1,7 +1,7 @@
 """audiofast: fast, exact audio primitives for speech pipelines.
 
-PCM sample-format conversion (this release), with resampling and voice activity detection to
-come; every hot loop is compiled Cython that runs with the GIL released.
+PCM sample-format conversion and resampling (voice activity detection to come); every hot loop
+is compiled Cython that runs with the GIL released.
 """
 from ._version import __version__
 from .convert import (
@@ -13,6 +13,7 @@ from .convert import (
     to_float32,
     to_mono,
 )
+from .resample import QUALITIES, Resampler, resample
 
 __all__ = [
     "__version__",
@@ -23,4 +24,7 @@ __all__ = [
     "pcm_to_float32",
     "float32_to_pcm",
     "to_mono",
+    "resample",
+    "Resampler",
+    "QUALITIES",
 ]

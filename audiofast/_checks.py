@@ -5,8 +5,10 @@ shape, and names the function and the parameter.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import operator
+from fractions import Fraction
 
 import numpy as np
 
@@ -89,3 +91,12 @@ _ORDER = {np.dtype(t): i for i, t in enumerate(
 
 def sorted_dtypes(dtypes) -> list:
     return sorted(dtypes, key=lambda d: _ORDER.get(np.dtype(d), 99))
+
+
+def rate(value, func: str, name: str) -> Fraction:
+    """A sample rate in Hz: a positive, finite int or float, as an exact Fraction."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: {name} must be a number (Hz), got {type(value).__name__}")
+    if not math.isfinite(float(value)) or value <= 0:
+        raise ValueError(f"{func}: {name} must be a positive, finite rate in Hz, got {value!r}")
+    return Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(value)

@@ -639,3 +639,4 @@ def pcm_encode(cnp.ndarray x, int width):
             _pcm_encode(<const double*>s, frames, channels, width, p)
     return out
 include "_fft.pxi"
+include "_resample.pxi"
