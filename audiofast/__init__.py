@@ -13,7 +13,7 @@ from .convert import (
     to_float32,
     to_mono,
 )
-from .resample import QUALITIES, Resampler, resample
+from .resampler import QUALITIES, Resampler, resample
 
 __all__ = [
     "__version__",

@@ -23,6 +23,8 @@ cdef extern from "_simd.h" nogil:
     bint af_cpu_has_avx2_fma()
     const char* af_simd_name()
     Py_ssize_t af_f32_to_i16(const float* s, int16_t* d, Py_ssize_t n)
+    float af_dot_f32(const float* a, const float* b, Py_ssize_t n)
+    double af_dot_f64(const double* a, const double* b, Py_ssize_t n)
 
 cnp.import_array()
 

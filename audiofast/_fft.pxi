@@ -1,12 +1,28 @@
 # Real FFT for the resampler's overlap-save stages (included by _core.pyx).
 #
-# A complex FFT of size n by Stockham autosort, decimation in frequency, mixed radix 8 (first, so
-# the stride q that is the vector loop skips the slow widths 2 and 4), 4, 2 and 3 (last), split
-# complex (separate re/im arrays) so butterflies vectorise across their index. The real transform
+# A complex FFT of size n by Stockham autosort, decimation in frequency, mixed radix 4, 3, 5, 7
+# and 2 (in that order: radix-4 passes first, so the stride that is the vector loop grows fast;
+# the audio rates 44.1 and 48 kHz and their ratios need 3, 5 and 7), split complex (separate
+# re/im arrays) so butterflies vectorise across their index. The real transform
 # of size F = 2n packs even/odd samples into one complex transform and untangles the spectrum.
 # No scale factors: callers fold them into the filter spectrum.
 #
-# Sizes are 2**a * 3**b; plans (twiddle tables) are built once per size and dtype by RealFFT.
+# Sizes are 2**a 3**b 5**c 7**d; plans (twiddle tables) are built once per size and dtype by RealFFT.
+
+cdef extern from *:
+    """
+    typedef float * __restrict af_f32r;
+    typedef double * __restrict af_f64r;
+    """
+    # restrict-qualified pointers: without them GCC re-checks a dozen array ranges for
+    # overlap every time it enters a butterfly loop, which made short-stride stages 2.3x slower
+    ctypedef float* f32r "af_f32r"
+    ctypedef double* f64r "af_f64r"
+
+ctypedef fused rp:
+    f32r
+    f64r
+
 
 cdef enum:
     FFT_MAX_STAGES = 40
@@ -21,22 +37,41 @@ cdef struct FFTPlan:
     Py_ssize_t tw[FFT_MAX_STAGES]       # offset of the stage's twiddles in tw_re / tw_im
 
 
-cdef inline void _bfly4(const real_t* xr, const real_t* xi, real_t* yr, real_t* yi,
-                        Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o, Py_ssize_t s,
-                        real_t w1r, real_t w1i, real_t w2r, real_t w2i, real_t w3r,
-                        real_t w3i) noexcept nogil:
-    # one radix-4 DIF butterfly: inputs i + k*ms, outputs o + j*s, output j times w_j
-    cdef real_t a0r = xr[i], a0i = xi[i]
-    cdef real_t a1r = xr[i + ms], a1i = xi[i + ms]
-    cdef real_t a2r = xr[i + 2 * ms], a2i = xi[i + 2 * ms]
-    cdef real_t a3r = xr[i + 3 * ms], a3i = xi[i + 3 * ms]
-    cdef real_t t0r = a0r + a2r, t0i = a0i + a2i
-    cdef real_t t1r = a0r - a2r, t1i = a0i - a2i
-    cdef real_t t2r = a1r + a3r, t2i = a1i + a3i
-    cdef real_t t3r = a1i - a3i, t3i = a3r - a1r             # -i * (a1 - a3)
-    cdef real_t b1r = t1r + t3r, b1i = t1i + t3i
-    cdef real_t b2r = t0r - t2r, b2i = t0i - t2i
-    cdef real_t b3r = t1r - t3r, b3i = t1i - t3i
+# The butterflies take restrict pointers (rp) and leave their locals' types to inference, so each
+# specialisation computes in its own precision (float or double) throughout.
+
+@cython.infer_types(True)
+cdef inline void _bfly4(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o,
+                        Py_ssize_t s, rp wr, rp wi, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
+    # one radix-4 DIF butterfly: inputs i + k*ms, outputs o + j*s, output j times twiddle j
+    a0r = xr[i]
+    a0i = xi[i]
+    a1r = xr[i + ms]
+    a1i = xi[i + ms]
+    a2r = xr[i + 2 * ms]
+    a2i = xi[i + 2 * ms]
+    a3r = xr[i + 3 * ms]
+    a3i = xi[i + 3 * ms]
+    t0r = a0r + a2r
+    t0i = a0i + a2i
+    t1r = a0r - a2r
+    t1i = a0i - a2i
+    t2r = a1r + a3r
+    t2i = a1i + a3i
+    t3r = a1i - a3i             # -i (a1 - a3)
+    t3i = a3r - a1r
+    b1r = t1r + t3r
+    b1i = t1i + t3i
+    b2r = t0r - t2r
+    b2i = t0i - t2i
+    b3r = t1r - t3r
+    b3i = t1i - t3i
+    w1r = wr[p]
+    w1i = wi[p]
+    w2r = wr[m + p]
+    w2i = wi[m + p]
+    w3r = wr[2 * m + p]
+    w3i = wi[2 * m + p]
     yr[o] = t0r + t2r
     yi[o] = t0i + t2i
     yr[o + s] = b1r * w1r - b1i * w1i
@@ -47,129 +82,241 @@ cdef inline void _bfly4(const real_t* xr, const real_t* xi, real_t* yr, real_t* 
     yi[o + 3 * s] = b3r * w3i + b3i * w3r
 
 
-cdef inline void _radix4(real_t* xr, real_t* xi, real_t* yr, real_t* yi, Py_ssize_t m,
-                         Py_ssize_t s, const real_t* wr, const real_t* wi) noexcept nogil:
-    # The loop over q (stride s) is the vector loop; strides of 1, 4 and 16 get loops of
-    # their own with a constant trip count, which the compiler vectorises with full vectors
-    # (a variable trip count of 4 left the stage 10x slower than the others).
+cdef inline void _radix4(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s, rp wr,
+                         rp wi) noexcept nogil:
+    # The loop over q (stride s) is the vector loop; strides 4 and 8 get loops with a constant
+    # trip count, which the compiler vectorises with whole vectors (a run-time trip count of 4
+    # left such a pass 4x slower than the others). The same layout in every radix below.
     cdef Py_ssize_t p, q, ms = m * s
     if s == 1:
         for p in range(m):
-            _bfly4(xr, xi, yr, yi, p, m, 4 * p, 1, wr[p], wi[p], wr[m + p], wi[m + p],
-                   wr[2 * m + p], wi[2 * m + p])
+            _bfly4(xr, xi, yr, yi, p, m, 4 * p, 1, wr, wi, p, m)
     elif s == 4:
         for p in range(m):
             for q in range(4):
-                _bfly4(xr, xi, yr, yi, 4 * p + q, ms, 16 * p + q, 4, wr[p], wi[p],
-                       wr[m + p], wi[m + p], wr[2 * m + p], wi[2 * m + p])
+                _bfly4(xr, xi, yr, yi, 4 * p + q, ms, 16 * p + q, 4, wr, wi, p, m)
     elif s == 8:
         for p in range(m):
             for q in range(8):
-                _bfly4(xr, xi, yr, yi, 8 * p + q, ms, 32 * p + q, 8, wr[p], wi[p],
-                       wr[m + p], wi[m + p], wr[2 * m + p], wi[2 * m + p])
+                _bfly4(xr, xi, yr, yi, 8 * p + q, ms, 32 * p + q, 8, wr, wi, p, m)
     else:
         for p in range(m):
             for q in range(s):
-                _bfly4(xr, xi, yr, yi, s * p + q, ms, 4 * s * p + q, s, wr[p], wi[p],
-                       wr[m + p], wi[m + p], wr[2 * m + p], wi[2 * m + p])
+                _bfly4(xr, xi, yr, yi, s * p + q, ms, 4 * s * p + q, s, wr, wi, p, m)
 
 
-cdef inline void _bfly8(const real_t* xr, const real_t* xi, real_t* yr, real_t* yi,
-                        Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o, Py_ssize_t s,
-                        const real_t* wr, const real_t* wi, Py_ssize_t p,
-                        Py_ssize_t m) noexcept nogil:
-    # radix-8 DIF butterfly as radix-2 then two radix-4: u_k = a_k + a_k+4 feeds the even
-    # outputs, v_k = (a_k - a_k+4) w8^k the odd ones; output j is multiplied by twiddle j
-    cdef real_t r = <real_t>0.70710678118654752440          # 1 / sqrt(2)
-    cdef real_t u0r = xr[i] + xr[i + 4 * ms], u0i = xi[i] + xi[i + 4 * ms]
-    cdef real_t u1r = xr[i + ms] + xr[i + 5 * ms], u1i = xi[i + ms] + xi[i + 5 * ms]
-    cdef real_t u2r = xr[i + 2 * ms] + xr[i + 6 * ms], u2i = xi[i + 2 * ms] + xi[i + 6 * ms]
-    cdef real_t u3r = xr[i + 3 * ms] + xr[i + 7 * ms], u3i = xi[i + 3 * ms] + xi[i + 7 * ms]
-    cdef real_t d0r = xr[i] - xr[i + 4 * ms], d0i = xi[i] - xi[i + 4 * ms]
-    cdef real_t d1r = xr[i + ms] - xr[i + 5 * ms], d1i = xi[i + ms] - xi[i + 5 * ms]
-    cdef real_t d2r = xr[i + 2 * ms] - xr[i + 6 * ms], d2i = xi[i + 2 * ms] - xi[i + 6 * ms]
-    cdef real_t d3r = xr[i + 3 * ms] - xr[i + 7 * ms], d3i = xi[i + 3 * ms] - xi[i + 7 * ms]
-    # v_k = d_k * w8^k: w8 = (1 - i)/sqrt2, w8^2 = -i, w8^3 = -(1 + i)/sqrt2
-    cdef real_t v1r = r * (d1r + d1i), v1i = r * (d1i - d1r)
-    cdef real_t v2r = d2i, v2i = -d2r
-    cdef real_t v3r = r * (d3i - d3r), v3i = -r * (d3r + d3i)
-    # two radix-4 DFTs
-    cdef real_t e0r = u0r + u2r, e0i = u0i + u2i, e1r = u0r - u2r, e1i = u0i - u2i
-    cdef real_t e2r = u1r + u3r, e2i = u1i + u3i, e3r = u1i - u3i, e3i = u3r - u1r
-    cdef real_t f0r = d0r + v2r, f0i = d0i + v2i, f1r = d0r - v2r, f1i = d0i - v2i
-    cdef real_t f2r = v1r + v3r, f2i = v1i + v3i, f3r = v1i - v3i, f3i = v3r - v1r
-    cdef real_t br[8]
-    cdef real_t bi[8]
-    br[0] = e0r + e2r; bi[0] = e0i + e2i
-    br[2] = e1r + e3r; bi[2] = e1i + e3i
-    br[4] = e0r - e2r; bi[4] = e0i - e2i
-    br[6] = e1r - e3r; bi[6] = e1i - e3i
-    br[1] = f0r + f2r; bi[1] = f0i + f2i
-    br[3] = f1r + f3r; bi[3] = f1i + f3i
-    br[5] = f0r - f2r; bi[5] = f0i - f2i
-    br[7] = f1r - f3r; bi[7] = f1i - f3i
-    yr[o] = br[0]
-    yi[o] = bi[0]
-    cdef int j
-    cdef real_t wjr, wji
-    for j in range(1, 8):
-        wjr = wr[(j - 1) * m + p]
-        wji = wi[(j - 1) * m + p]
-        yr[o + j * s] = br[j] * wjr - bi[j] * wji
-        yi[o + j * s] = br[j] * wji + bi[j] * wjr
-
-
-cdef inline void _radix8(real_t* xr, real_t* xi, real_t* yr, real_t* yi, Py_ssize_t m,
-                         Py_ssize_t s, const real_t* wr, const real_t* wi) noexcept nogil:
+cdef inline void _radix2(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s, rp wr,
+                         rp wi) noexcept nogil:
     cdef Py_ssize_t p, q, ms = m * s
     if s == 1:
         for p in range(m):
-            _bfly8(xr, xi, yr, yi, p, m, 8 * p, 1, wr, wi, p, m)
+            _bfly2(xr, xi, yr, yi, p, m, 2 * p, 1, wr, wi, p, m)
+    elif s == 4:
+        for p in range(m):
+            for q in range(4):
+                _bfly2(xr, xi, yr, yi, 4 * p + q, ms, 8 * p + q, 4, wr, wi, p, m)
+    elif s == 8:
+        for p in range(m):
+            for q in range(8):
+                _bfly2(xr, xi, yr, yi, 8 * p + q, ms, 16 * p + q, 8, wr, wi, p, m)
     else:
         for p in range(m):
             for q in range(s):
-                _bfly8(xr, xi, yr, yi, s * p + q, ms, 8 * s * p + q, s, wr, wi, p, m)
+                _bfly2(xr, xi, yr, yi, s * p + q, ms, 2 * s * p + q, s, wr, wi, p, m)
 
 
-cdef inline void _radix2(real_t* xr, real_t* xi, real_t* yr, real_t* yi, Py_ssize_t m,
-                         Py_ssize_t s, const real_t* wr, const real_t* wi) noexcept nogil:
-    cdef Py_ssize_t p, q, i0, o, ms = m * s
-    cdef real_t a0r, a0i, a1r, a1i, dr, di, w1r, w1i
+cdef inline void _radix3(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s, rp wr,
+                         rp wi) noexcept nogil:
+    cdef Py_ssize_t p, q, ms = m * s
+    if s == 1:
+        for p in range(m):
+            _bfly3(xr, xi, yr, yi, p, m, 3 * p, 1, wr, wi, p, m)
+    elif s == 4:
+        for p in range(m):
+            for q in range(4):
+                _bfly3(xr, xi, yr, yi, 4 * p + q, ms, 12 * p + q, 4, wr, wi, p, m)
+    elif s == 8:
+        for p in range(m):
+            for q in range(8):
+                _bfly3(xr, xi, yr, yi, 8 * p + q, ms, 24 * p + q, 8, wr, wi, p, m)
+    else:
+        for p in range(m):
+            for q in range(s):
+                _bfly3(xr, xi, yr, yi, s * p + q, ms, 3 * s * p + q, s, wr, wi, p, m)
+
+
+cdef inline void _radix5(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s, rp wr,
+                         rp wi) noexcept nogil:
+    # Radix 5 runs after the radix-4 and radix-3 passes, where the stride is already large: one
+    # loop (one call site, so the big butterfly is inlined)
+    cdef Py_ssize_t p, q, ms = m * s
     for p in range(m):
-        w1r = wr[p]; w1i = wi[p]
-        i0 = s * p
-        o = 2 * s * p
         for q in range(s):
-            a0r = xr[i0 + q]; a0i = xi[i0 + q]
-            a1r = xr[i0 + q + ms]; a1i = xi[i0 + q + ms]
-            yr[o + q] = a0r + a1r; yi[o + q] = a0i + a1i
-            dr = a0r - a1r; di = a0i - a1i
-            yr[o + s + q] = dr * w1r - di * w1i; yi[o + s + q] = dr * w1i + di * w1r
+            _bfly5(xr, xi, yr, yi, s * p + q, ms, 5 * s * p + q, s, wr, wi, p, m)
 
 
-cdef inline void _radix3(real_t* xr, real_t* xi, real_t* yr, real_t* yi, Py_ssize_t m,
-                         Py_ssize_t s, const real_t* wr, const real_t* wi) noexcept nogil:
-    cdef Py_ssize_t p, q, i0, o, ms = m * s
-    cdef real_t a0r, a0i, a1r, a1i, a2r, a2i, t1r, t1i, t2r, t2i, t3r, t3i
-    cdef real_t b1r, b1i, b2r, b2i, w1r, w1i, w2r, w2i
-    cdef real_t h = <real_t>0.86602540378443864676      # sin(2 pi / 3)
+cdef inline void _radix7(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s, rp wr,
+                         rp wi) noexcept nogil:
+    # Radix 7 runs after the radix-4 and radix-3 passes, where the stride is already large: one
+    # loop (one call site, so the big butterfly is inlined)
+    cdef Py_ssize_t p, q, ms = m * s
     for p in range(m):
-        w1r = wr[p]; w1i = wi[p]
-        w2r = wr[m + p]; w2i = wi[m + p]
-        i0 = s * p
-        o = 3 * s * p
         for q in range(s):
-            a0r = xr[i0 + q]; a0i = xi[i0 + q]
-            a1r = xr[i0 + q + ms]; a1i = xi[i0 + q + ms]
-            a2r = xr[i0 + q + 2 * ms]; a2i = xi[i0 + q + 2 * ms]
-            t1r = a1r + a2r; t1i = a1i + a2i
-            t2r = a0r - <real_t>0.5 * t1r; t2i = a0i - <real_t>0.5 * t1i
-            t3r = h * (a1i - a2i); t3i = h * (a2r - a1r)    # -i sin(2pi/3) (a1 - a2)
-            b1r = t2r + t3r; b1i = t2i + t3i
-            b2r = t2r - t3r; b2i = t2i - t3i
-            yr[o + q] = a0r + t1r; yi[o + q] = a0i + t1i
-            yr[o + s + q] = b1r * w1r - b1i * w1i; yi[o + s + q] = b1r * w1i + b1i * w1r
-            yr[o + 2 * s + q] = b2r * w2r - b2i * w2i; yi[o + 2 * s + q] = b2r * w2i + b2i * w2r
+            _bfly7(xr, xi, yr, yi, s * p + q, ms, 7 * s * p + q, s, wr, wi, p, m)
+
+
+@cython.infer_types(True)
+cdef inline void _bfly2(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o,
+                        Py_ssize_t s, rp wr, rp wi, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
+    a0r = xr[i]
+    a0i = xi[i]
+    a1r = xr[i + ms]
+    a1i = xi[i + ms]
+    yr[o] = a0r + a1r
+    yi[o] = a0i + a1i
+    _twiddle(yr, yi, o + s, a0r - a1r, a0i - a1i, wr[p], wi[p])
+
+
+@cython.infer_types(True)
+cdef inline void _bfly3(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o,
+                        Py_ssize_t s, rp wr, rp wi, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
+    if rp is f32r:
+        h = <float>0.86602540378443864676           # sin(2 pi / 3)
+        half = <float>0.5
+    else:
+        h = 0.86602540378443864676
+        half = 0.5
+    a0r = xr[i]
+    a0i = xi[i]
+    a1r = xr[i + ms]
+    a1i = xi[i + ms]
+    a2r = xr[i + 2 * ms]
+    a2i = xi[i + 2 * ms]
+    t1r = a1r + a2r
+    t1i = a1i + a2i
+    t2r = a0r - half * t1r
+    t2i = a0i - half * t1i
+    t3r = h * (a1i - a2i)               # -i sin(2 pi / 3) (a1 - a2)
+    t3i = h * (a2r - a1r)
+    yr[o] = a0r + t1r
+    yi[o] = a0i + t1i
+    _twiddle(yr, yi, o + s, t2r + t3r, t2i + t3i, wr[p], wi[p])
+    _twiddle(yr, yi, o + 2 * s, t2r - t3r, t2i - t3i, wr[m + p], wi[m + p])
+
+
+@cython.infer_types(True)
+cdef inline void _bfly5(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o,
+                        Py_ssize_t s, rp wr, rp wi, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
+    # b_j = a0 + sum_k cos(2 pi jk/5)(a_k + a_5-k) - i sin(2 pi jk/5)(a_k - a_5-k), k = 1, 2
+    if rp is f32r:
+        c1 = <float>0.30901699437494742410         # cos(2 pi/5)
+        c2 = <float>-0.80901699437494742410        # cos(4 pi/5)
+        s1 = <float>0.95105651629515357212         # sin(2 pi/5)
+        s2 = <float>0.58778525229247312917         # sin(4 pi/5)
+    else:
+        c1 = 0.30901699437494742410
+        c2 = -0.80901699437494742410
+        s1 = 0.95105651629515357212
+        s2 = 0.58778525229247312917
+    a0r = xr[i]
+    a0i = xi[i]
+    p1r = xr[i + ms] + xr[i + 4 * ms]
+    p1i = xi[i + ms] + xi[i + 4 * ms]
+    p2r = xr[i + 2 * ms] + xr[i + 3 * ms]
+    p2i = xi[i + 2 * ms] + xi[i + 3 * ms]
+    d1r = xr[i + ms] - xr[i + 4 * ms]
+    d1i = xi[i + ms] - xi[i + 4 * ms]
+    d2r = xr[i + 2 * ms] - xr[i + 3 * ms]
+    d2i = xi[i + 2 * ms] - xi[i + 3 * ms]
+    yr[o] = a0r + p1r + p2r
+    yi[o] = a0i + p1i + p2i
+    # the pairs (1, 4) and (2, 3): b = a0 + C -+ i S
+    cr = a0r + c1 * p1r + c2 * p2r
+    ci = a0i + c1 * p1i + c2 * p2i
+    sr = s1 * d1r + s2 * d2r
+    si = s1 * d1i + s2 * d2i
+    _twiddle(yr, yi, o + s, cr + si, ci - sr, wr[p], wi[p])
+    _twiddle(yr, yi, o + 4 * s, cr - si, ci + sr, wr[3 * m + p], wi[3 * m + p])
+    cr = a0r + c2 * p1r + c1 * p2r
+    ci = a0i + c2 * p1i + c1 * p2i
+    sr = s2 * d1r - s1 * d2r
+    si = s2 * d1i - s1 * d2i
+    _twiddle(yr, yi, o + 2 * s, cr + si, ci - sr, wr[m + p], wi[m + p])
+    _twiddle(yr, yi, o + 3 * s, cr - si, ci + sr, wr[2 * m + p], wi[2 * m + p])
+
+
+@cython.infer_types(True)
+cdef inline void _bfly7(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o,
+                        Py_ssize_t s, rp wr, rp wi, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
+    # as radix 5, k = 1, 2, 3 (cos and sin of 2 pi jk/7 folded onto k = 1..3)
+    if rp is f32r:
+        c1 = <float>0.62348980185873353053         # cos(2 pi/7)
+        c2 = <float>-0.22252093395631440429        # cos(4 pi/7)
+        c3 = <float>-0.90096886790241912624        # cos(6 pi/7)
+        s1 = <float>0.78183148246802980871         # sin(2 pi/7)
+        s2 = <float>0.97492791218182360702         # sin(4 pi/7)
+        s3 = <float>0.43388373911755812048         # sin(6 pi/7)
+    else:
+        c1 = 0.62348980185873353053
+        c2 = -0.22252093395631440429
+        c3 = -0.90096886790241912624
+        s1 = 0.78183148246802980871
+        s2 = 0.97492791218182360702
+        s3 = 0.43388373911755812048
+    a0r = xr[i]
+    a0i = xi[i]
+    p1r = xr[i + ms] + xr[i + 6 * ms]
+    p1i = xi[i + ms] + xi[i + 6 * ms]
+    p2r = xr[i + 2 * ms] + xr[i + 5 * ms]
+    p2i = xi[i + 2 * ms] + xi[i + 5 * ms]
+    p3r = xr[i + 3 * ms] + xr[i + 4 * ms]
+    p3i = xi[i + 3 * ms] + xi[i + 4 * ms]
+    d1r = xr[i + ms] - xr[i + 6 * ms]
+    d1i = xi[i + ms] - xi[i + 6 * ms]
+    d2r = xr[i + 2 * ms] - xr[i + 5 * ms]
+    d2i = xi[i + 2 * ms] - xi[i + 5 * ms]
+    d3r = xr[i + 3 * ms] - xr[i + 4 * ms]
+    d3i = xi[i + 3 * ms] - xi[i + 4 * ms]
+    yr[o] = a0r + p1r + p2r + p3r
+    yi[o] = a0i + p1i + p2i + p3i
+    cr = a0r + c1 * p1r + c2 * p2r + c3 * p3r
+    ci = a0i + c1 * p1i + c2 * p2i + c3 * p3i
+    sr = s1 * d1r + s2 * d2r + s3 * d3r
+    si = s1 * d1i + s2 * d2i + s3 * d3i
+    _twiddle(yr, yi, o + s, cr + si, ci - sr, wr[p], wi[p])
+    _twiddle(yr, yi, o + 6 * s, cr - si, ci + sr, wr[5 * m + p], wi[5 * m + p])
+    cr = a0r + c2 * p1r + c3 * p2r + c1 * p3r
+    ci = a0i + c2 * p1i + c3 * p2i + c1 * p3i
+    sr = s2 * d1r - s3 * d2r - s1 * d3r
+    si = s2 * d1i - s3 * d2i - s1 * d3i
+    _twiddle(yr, yi, o + 2 * s, cr + si, ci - sr, wr[m + p], wi[m + p])
+    _twiddle(yr, yi, o + 5 * s, cr - si, ci + sr, wr[4 * m + p], wi[4 * m + p])
+    cr = a0r + c3 * p1r + c1 * p2r + c2 * p3r
+    ci = a0i + c3 * p1i + c1 * p2i + c2 * p3i
+    sr = s3 * d1r - s1 * d2r + s2 * d3r
+    si = s3 * d1i - s1 * d2i + s2 * d3i
+    _twiddle(yr, yi, o + 3 * s, cr + si, ci - sr, wr[2 * m + p], wi[2 * m + p])
+    _twiddle(yr, yi, o + 4 * s, cr - si, ci + sr, wr[3 * m + p], wi[3 * m + p])
+
+
+cdef inline void _twiddle(rp yr, rp yi, Py_ssize_t o, real_t br, real_t bi, real_t wr,
+                          real_t wi) noexcept nogil:
+    yr[o] = br * wr - bi * wi
+    yi[o] = br * wi + bi * wr
+
+
+cdef inline void _stage(rp xr, rp xi, rp yr, rp yi, int radix, Py_ssize_t m, Py_ssize_t s,
+                        rp wr, rp wi) noexcept nogil:
+    if radix == 4:
+        _radix4(xr, xi, yr, yi, m, s, wr, wi)
+    elif radix == 2:
+        _radix2(xr, xi, yr, yi, m, s, wr, wi)
+    elif radix == 3:
+        _radix3(xr, xi, yr, yi, m, s, wr, wi)
+    elif radix == 5:
+        _radix5(xr, xi, yr, yi, m, s, wr, wi)
+    else:
+        _radix7(xr, xi, yr, yi, m, s, wr, wi)
 
 
 cdef void _cfft(const FFTPlan* plan, real_t* xr, real_t* xi, real_t* yr, real_t* yi,
@@ -177,21 +324,24 @@ cdef void _cfft(const FFTPlan* plan, real_t* xr, real_t* xi, real_t* yr, real_t*
     """Forward complex FFT of (xr, xi) in place; (yr, yi) is scratch of the same size."""
     cdef int k
     cdef real_t* t
+    cdef Py_ssize_t j
     for k in range(plan.nstages):
-        if plan.radix[k] == 8:
-            _radix8(xr, xi, yr, yi, plan.m[k], plan.s[k], tw_re + plan.tw[k], tw_im + plan.tw[k])
-        elif plan.radix[k] == 4:
-            _radix4(xr, xi, yr, yi, plan.m[k], plan.s[k], tw_re + plan.tw[k], tw_im + plan.tw[k])
-        elif plan.radix[k] == 2:
-            _radix2(xr, xi, yr, yi, plan.m[k], plan.s[k], tw_re + plan.tw[k], tw_im + plan.tw[k])
+        if real_t is float:
+            _stage(<f32r>xr, <f32r>xi, <f32r>yr, <f32r>yi, plan.radix[k], plan.m[k], plan.s[k],
+                   <f32r>(tw_re + plan.tw[k]), <f32r>(tw_im + plan.tw[k]))
         else:
-            _radix3(xr, xi, yr, yi, plan.m[k], plan.s[k], tw_re + plan.tw[k], tw_im + plan.tw[k])
-        t = xr; xr = yr; yr = t
-        t = xi; xi = yi; yi = t
+            _stage(<f64r>xr, <f64r>xi, <f64r>yr, <f64r>yi, plan.radix[k], plan.m[k], plan.s[k],
+                   <f64r>(tw_re + plan.tw[k]), <f64r>(tw_im + plan.tw[k]))
+        t = xr
+        xr = yr
+        yr = t
+        t = xi
+        xi = yi
+        yi = t
     if plan.nstages % 2:        # the result is in the scratch buffers: copy back
-        for k in range(plan.n):
-            yr[k] = xr[k]
-            yi[k] = xi[k]
+        for j in range(plan.n):
+            yr[j] = xr[j]
+            yi[j] = xi[j]
 
 
 cdef void _rfft(const FFTPlan* plan, const real_t* x, real_t* zr, real_t* zi, real_t* sr,
@@ -267,20 +417,15 @@ cdef class RealFFT:
         self.dtype = np.dtype(dtype)
         cdef Py_ssize_t n = size // 2, rest = n, ns = n, s = 1, off = 0
         radices = []
-        if rest % 8 == 0:
-            radices.append(8)
-            rest //= 8
         while rest % 4 == 0:
             radices.append(4)
             rest //= 4
-        while rest % 2 == 0:
-            radices.append(2)
-            rest //= 2
-        while rest % 3 == 0:
-            radices.append(3)
-            rest //= 3
+        for r in (3, 5, 7, 2):          # a lone 2 last, where its stride is largest
+            while rest % r == 0:
+                radices.append(r)
+                rest //= r
         if rest != 1:
-            raise ValueError(f"FFT size must be 2**a * 3**b, got {size}")
+            raise ValueError(f"FFT size must be 2**a * 3**b * 5**c * 7**d, got {size}")
         if len(radices) > FFT_MAX_STAGES:
             raise ValueError(f"FFT size {size} is too large")
         self.plan.n = n
@@ -358,3 +503,5 @@ cdef class RealFFT:
                    <const double*>self.twi, <const double*>self.pwr, <const double*>self.pwi,
                    <double*>cnp.PyArray_DATA(x))
         return x
+
+

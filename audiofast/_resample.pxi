@@ -1,4 +1,4 @@
-# Resampler stages (included by _core.pyx). audiofast/resample.py designs the filters and chains
+# Resampler stages (included by _core.pyx). audiofast/resampler.py designs the filters and chains
 # the stages; each stage object here holds one stage's streaming state for all channels and does
 # its whole loop with the GIL released.
 #
@@ -6,21 +6,16 @@
 # whatever the chunking (blocks sit at fixed positions of the stream, dot products sum in a fixed
 # order), so streaming output equals one-shot output bit for bit.
 
-from libc.string cimport memmove, memset
+from libc.math cimport NAN
+from libc.string cimport memmove
 
 
 cdef inline real_t _dot(const real_t* a, const real_t* b, Py_ssize_t n) noexcept nogil:
-    """Dot product of n (a multiple of 8) values, in eight lanes summed in a fixed order: the
-    compiler vectorises it without reassociating (no -ffast-math), and results never depend on
-    where the data sits in memory."""
-    cdef real_t acc[8]
-    cdef Py_ssize_t i, u
-    for u in range(8):
-        acc[u] = 0
-    for i in range(0, n, 8):
-        for u in range(8):
-            acc[u] += a[i + u] * b[i + u]
-    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+    # n a multiple of 8; eight partial sums in a fixed order (see _simd.h)
+    if real_t is float:
+        return af_dot_f32(a, b, n)
+    else:
+        return af_dot_f64(a, b, n)
 
 
 cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
@@ -39,11 +34,12 @@ cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
 
 
 # ---------------------------------------------------------------------------------------------
-# FFT stage: overlap-save FIR with integer decimation or interpolation
+# FFT stage: overlap-save FIR filter with rational resampling L/M done in the frequency domain
 
 cdef struct FFTStageC:
     # geometry, in samples; see FFTStage for the meaning
-    Py_ssize_t fi, fo, hop_out, off, nb, taps, half, up, down
+    Py_ssize_t fi, fo, hop_out, j0, nb, half
+    long long L, M
     const FFTPlan* pf
     const FFTPlan* pi
     const void* ftwr
@@ -54,37 +50,23 @@ cdef struct FFTStageC:
     const void* itwi
     const void* ipwr
     const void* ipwi
-    const void* hre          # filter spectrum, bins 0..nb-1, scaled by 1/F
+    const void* hre          # filter spectrum, bins 0..nb-1 (scaled, phase-shifted)
     const void* him
-    const void* h            # filter taps, for the direct path
+    void* clean              # the block with NaN and inf replaced by 0 (fi samples)
     void* zr                 # FFT scratch (max(fi, fo) / 2 each)
     void* zi
     void* sr
     void* si
     void* yr                 # spectrum, fo/2 + 1 bins; bins >= nb stay zero
     void* yi
-    void* tmp                # fo outputs of the inverse transform
+    void* tmp                # fo samples of the inverse transform
 
 
-cdef void _direct_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept nogil:
-    # The same outputs by direct convolution, for blocks holding NaN or inf: an FFT would spread
-    # them over the whole block; here they reach only the outputs within the filter's length.
-    cdef const real_t* h = <const real_t*>c.h
-    cdef Py_ssize_t i, j, n
-    cdef real_t acc
-    for i in range(c.hop_out):
-        acc = 0
-        if c.up == 1:
-            n = 2 * c.half + c.down * i
-            for j in range(c.taps):
-                acc += h[j] * x[n - j]
-        else:
-            n = 2 * c.half + i
-            j = n % c.up                # taps that meet input samples (not stuffed zeros)
-            while j < c.taps:
-                acc += h[j] * x[(n - j) // c.up]
-                j += c.up
-        out[i] = acc
+cdef inline long long _floordiv(long long a, long long b) noexcept nogil:
+    cdef long long q = a // b
+    if (a % b != 0) and ((a < 0) != (b < 0)):
+        q -= 1
+    return q
 
 
 cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept nogil:
@@ -94,12 +76,19 @@ cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept 
     cdef const real_t* hr = <const real_t*>c.hre
     cdef const real_t* hi = <const real_t*>c.him
     cdef real_t* tmp = <real_t*>c.tmp
-    cdef Py_ssize_t k
+    cdef real_t* clean = <real_t*>c.clean
+    cdef Py_ssize_t k, m
+    cdef long long lo, hi_i
     cdef real_t a, b
-    if not _all_finite(x, c.fi):
-        _direct_block(c, x, out)
-        return
-    _rfft(c.pf, x, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
+    cdef bint finite = _all_finite(x, c.fi)
+    cdef const real_t* src = x
+    if not finite:
+        # An FFT would spread NaN or inf over the whole block: filter the block with them
+        # replaced by 0, then mark NaN the outputs whose filter reaches them (below).
+        for m in range(c.fi):
+            clean[m] = x[m] if x[m] - x[m] == 0 else 0
+        src = clean
+    _rfft(c.pf, src, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
           <const real_t*>c.ftwr, <const real_t*>c.ftwi, <const real_t*>c.fpwr,
           <const real_t*>c.fpwi, yr, yi, c.nb)
     for k in range(c.nb):
@@ -112,7 +101,20 @@ cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept 
            <const real_t*>c.itwr, <const real_t*>c.itwi, <const real_t*>c.ipwr,
            <const real_t*>c.ipwi, tmp)
     for k in range(c.hop_out):
-        out[k] = tmp[c.off + k]
+        out[k] = tmp[c.j0 + k]
+    if not finite:
+        # output i sits at block time 2*half + i*M/L and reads samples (t - 2*half - 1, t + 1)
+        for m in range(c.fi):
+            if x[m] - x[m] != 0:
+                lo = _floordiv((m - 1 - 2 * c.half) * c.L, c.M)
+                hi_i = _floordiv((m + 1) * c.L + c.M - 1, c.M)
+                if lo < 0:
+                    lo = 0
+                if hi_i > c.hop_out - 1:
+                    hi_i = c.hop_out - 1
+                while lo <= hi_i:
+                    out[lo] = <real_t>NAN
+                    lo += 1
 
 
 cdef void _fft_stage_run(const FFTStageC* c, const real_t* x, Py_ssize_t xstride,
@@ -134,78 +136,114 @@ cdef void _fft_stage_run(const FFTStageC* c, const real_t* x, Py_ssize_t xstride
         memmove(buf + ch * c.fi + fill, x + ch * xstride + pos, (n - pos) * sizeof(real_t))
 
 
-cdef class FFTStage:
-    """One overlap-save stage: FIR filter h (odd length 2*half + 1, symmetric) applied at the
-    high rate, with decimation by `down` or interpolation by `up` (the other is 1).
+cdef dict _fft_plans = {}
 
-    The high rate is the input rate when decimating and the output rate when interpolating;
-    a block covers `size` samples there: fi = size/up input samples in, fo = size/down out. Of
-    each block's circular convolution the last size - 2*half samples are valid, so blocks advance
-    by hop = size - 2*half high-rate samples. Output j is the filter centred on input time
-    j*down/up: the stage has zero phase, and reads `half` high-rate samples ahead.
-    """
-    cdef FFTStageC c
+
+cdef RealFFT _real_fft(Py_ssize_t size, dtype):
+    # plans are read-only once built: one per (size, dtype), shared by every stage and thread
+    key = (size, dtype.str)
+    plan = _fft_plans.get(key)
+    if plan is None:
+        plan = _fft_plans.setdefault(key, RealFFT(size, dtype))
+    return plan
+
+
+cdef class FFTFilter:
+    """The read-only part of an FFT stage (see FFTStage): geometry, transform plans and the
+    filter's spectrum, for filter h (odd length 2*half + 1, symmetric, unit DC gain, designed at
+    the input rate), rate change L/M and blocks of `size` input samples. Shared by the streams
+    that use it."""
+    cdef FFTStageC c                     # with the scratch pointers unset
     cdef RealFFT fwd, inv
-    cdef readonly Py_ssize_t channels, size, half, up, down, hop_in, hop_out
+    cdef readonly Py_ssize_t size, half, hop_in, hop_out
+    cdef readonly long long L, M
     cdef readonly object dtype
-    cdef Py_ssize_t fill
-    cdef readonly long long fed, emitted
-    cdef object _arrays                  # keeps the buffers behind the raw pointers alive
-    cdef object buf
+    cdef object hre, him
 
-    def __cinit__(self, h, Py_ssize_t up, Py_ssize_t down, Py_ssize_t size, Py_ssize_t channels,
-                  dtype):
+    def __cinit__(self, h, long long L, long long M, Py_ssize_t size, dtype):
         import numpy as np
+        from fractions import Fraction
         h = np.asarray(h, np.float64)
         cdef Py_ssize_t taps = h.shape[0], half = (taps - 1) // 2
-        if taps % 2 == 0 or half % (up * down) or size % (2 * up * down) or size <= 2 * half:
+        if taps % 2 == 0 or size % (2 * M) or (size * L) % M or size - 2 * half < M:
             raise ValueError("inconsistent FFT stage geometry")
         self.dtype = np.dtype(dtype)
-        self.channels, self.size, self.half, self.up, self.down = channels, size, half, up, down
-        fi, fo = size // up, size // down
-        self.hop_out = (size - 2 * half) // down
-        self.hop_in = (size - 2 * half) // up
-        self.fwd = RealFFT(fi, self.dtype)
-        self.inv = RealFFT(fo, self.dtype)
+        self.size, self.half, self.L, self.M = size, half, L, M
+        fi, fo = size, size * L // M
+        self.hop_in = (size - 2 * half) // M * M
+        self.hop_out = self.hop_in * L // M
+        self.fwd = _real_fft(fi, self.dtype)
+        self.inv = _real_fft(fo, self.dtype)
         nb = min(fi, fo) // 2 + 1
-        spectrum = np.fft.rfft(h, size)[:nb] / size
-        arrays = {
-            "hre": np.ascontiguousarray(spectrum.real, self.dtype),
-            "him": np.ascontiguousarray(spectrum.imag, self.dtype),
-            "h": np.ascontiguousarray(h, self.dtype),
-        }
-        half_max = max(fi, fo) // 2
-        for name in ("zr", "zi", "sr", "si"):
-            arrays[name] = np.zeros(half_max, self.dtype)
-        arrays["yr"] = np.zeros(fo // 2 + 1, self.dtype)
-        arrays["yi"] = np.zeros(fo // 2 + 1, self.dtype)
-        arrays["tmp"] = np.zeros(fo, self.dtype)
-        self._arrays = arrays
+        j0 = 2 * half * L // M
+        phi = float(Fraction(2 * half) - Fraction(j0 * M, L))   # in [0, M/L), input samples
+        k = np.arange(nb)
+        spectrum = np.fft.rfft(h, fi)[:nb] * np.exp(2j * np.pi * k * phi / fi) / fi
+        self.hre = np.ascontiguousarray(spectrum.real, self.dtype)
+        self.him = np.ascontiguousarray(spectrum.imag, self.dtype)
         c = &self.c
-        c.fi, c.fo, c.hop_out, c.nb = fi, fo, self.hop_out, nb
-        c.off = 2 * half // down
-        c.taps, c.half, c.up, c.down = taps, half, up, down
+        c.fi, c.fo, c.hop_out, c.nb, c.j0, c.half, c.L, c.M = fi, fo, self.hop_out, nb, j0, half, L, M
         c.pf = &self.fwd.plan
         c.pi = &self.inv.plan
         c.ftwr, c.ftwi, c.fpwr, c.fpwi = self.fwd.twr, self.fwd.twi, self.fwd.pwr, self.fwd.pwi
         c.itwr, c.itwi, c.ipwr, c.ipwi = self.inv.twr, self.inv.twi, self.inv.pwr, self.inv.pwi
-        c.hre = cnp.PyArray_DATA(arrays["hre"])
-        c.him = cnp.PyArray_DATA(arrays["him"])
-        c.h = cnp.PyArray_DATA(arrays["h"])
-        c.zr = cnp.PyArray_DATA(arrays["zr"])
-        c.zi = cnp.PyArray_DATA(arrays["zi"])
-        c.sr = cnp.PyArray_DATA(arrays["sr"])
-        c.si = cnp.PyArray_DATA(arrays["si"])
-        c.yr = cnp.PyArray_DATA(arrays["yr"])
-        c.yi = cnp.PyArray_DATA(arrays["yi"])
-        c.tmp = cnp.PyArray_DATA(arrays["tmp"])
+        c.hre = cnp.PyArray_DATA(self.hre)
+        c.him = cnp.PyArray_DATA(self.him)
+
+
+cdef class FFTStage:
+    """One stream's state in an overlap-save FIR stage with the rate changed by L/M in the
+    frequency domain.
+
+    A block is fi input samples (a multiple of 2M): its DFT, times the filter's, is cut or
+    zero-padded to the fo/2 + 1 bins of fo = fi*L/M output samples, and transformed back; that
+    samples the filtered block's band-limited interpolation at the output rate. Of each block the
+    samples from 2*half on are free of wrap-around; blocks advance by hop (a multiple of M) input
+    samples, hop*L/M outputs. Output k is the filtered signal at input time k*M/L (the filter is
+    centred, zero phase): a constant phase ramp in the filter spectrum puts every block's output
+    grid on those times. The stage reads `half` input samples ahead.
+    """
+    cdef FFTStageC c
+    cdef readonly FFTFilter filter
+    cdef readonly Py_ssize_t channels, half, hop_in, hop_out
+    cdef readonly long long L, M
+    cdef readonly object dtype
+    cdef Py_ssize_t fill
+    cdef readonly long long fed, emitted
+    cdef object _scratch                 # keeps the buffers behind the raw pointers alive
+    cdef object buf
+
+    def __cinit__(self, FFTFilter filt, Py_ssize_t channels):
+        import numpy as np
+        self.filter = filt
+        self.channels = channels
+        self.dtype, self.half, self.hop_in, self.hop_out = filt.dtype, filt.half, filt.hop_in, filt.hop_out
+        self.L, self.M = filt.L, filt.M
+        self.c = filt.c
+        fi, fo = filt.c.fi, filt.c.fo
+        half_max = max(fi, fo) // 2
+        scratch = {name: np.zeros(half_max, self.dtype) for name in ("zr", "zi", "sr", "si")}
+        scratch["clean"] = np.zeros(fi, self.dtype)
+        scratch["yr"] = np.zeros(fo // 2 + 1, self.dtype)
+        scratch["yi"] = np.zeros(fo // 2 + 1, self.dtype)
+        scratch["tmp"] = np.zeros(fo, self.dtype)
+        self._scratch = scratch
+        c = &self.c
+        c.clean = cnp.PyArray_DATA(scratch["clean"])
+        c.zr = cnp.PyArray_DATA(scratch["zr"])
+        c.zi = cnp.PyArray_DATA(scratch["zi"])
+        c.sr = cnp.PyArray_DATA(scratch["sr"])
+        c.si = cnp.PyArray_DATA(scratch["si"])
+        c.yr = cnp.PyArray_DATA(scratch["yr"])
+        c.yi = cnp.PyArray_DATA(scratch["yi"])
+        c.tmp = cnp.PyArray_DATA(scratch["tmp"])
         self.buf = np.zeros((channels, fi), self.dtype)
         self.reset()
 
     def reset(self):
         """Back to the start of a stream: the `half` samples before it are zeros."""
         self.buf[...] = 0
-        self.fill = self.half // self.up
+        self.fill = self.half
         self.fed = 0
         self.emitted = 0
 
@@ -214,19 +252,19 @@ cdef class FFTStage:
         cdef long long total = self.fill + n
         return 0 if total < self.c.fi else 1 + (total - self.c.fi) // self.hop_in
 
-    def needed_input(self, long long outputs):
+    def needed_input(self, outputs):
         """Input samples (from the stream start) the first `outputs` outputs depend on."""
         if outputs <= 0:
             return 0
-        return ((outputs - 1) * self.down + self.half) // self.up + 1
+        return ((int(outputs) - 1) * int(self.M) + self.half * int(self.L)) // int(self.L) + 1
 
-    def input_for_output(self, long long outputs):
+    def input_for_output(self, outputs):
         """Input samples (from the stream start) after which `outputs` outputs have been
         emitted, blocks being whole."""
-        cdef long long blocks = -(-outputs // self.hop_out)
+        blocks = -(-int(outputs) // self.hop_out)
         if blocks <= 0:
             return 0
-        return self.c.fi - self.half // self.up + (blocks - 1) * self.hop_in
+        return self.c.fi - self.half + (blocks - 1) * self.hop_in
 
     def process(self, cnp.ndarray x):
         """Outputs for the (channels, n) C-contiguous input chunk of this stage's dtype."""

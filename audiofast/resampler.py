@@ -3,12 +3,13 @@
 Design (filters are designed once per rate pair and quality, then cached):
 
 * The sharp filtering (the passband edge to the new Nyquist frequency, the expensive part) is an
-  overlap-save FIR stage computed by FFT blocks in Cython, with integer decimation or
-  interpolation folded into the transforms: 48 kHz -> 16 kHz is one such stage.
-* A ratio that is not such an integer adds a short polyphase stage with a wide transition band,
-  after the sharp one, for the fractional part (44.1 kHz -> 16 kHz: decimate by 2, then
-  22.05 kHz -> 16 kHz). Its coefficients come from an exact table of phases when the ratio's
-  denominator is small, else from cubic interpolation in a finely sampled table.
+  overlap-save FIR stage computed by FFT blocks in Cython, the rate change L/M done in the
+  frequency domain (a block of n input samples in, n*L/M output samples out). Every ratio of
+  the usual audio rates (8, 11.025, 16, 22.05, 24, 32, 44.1, 48, 96 kHz...) has L and M with
+  factors 2, 3, 5 and 7 only, which the FFT handles: one stage does it.
+* Other ratios (44101 -> 16000) use the FFT stage for an integer rate change, then a short
+  polyphase stage with a wide transition band for the rest, whose coefficients come from an exact
+  table of phases or, for large denominators, from cubic interpolation in a fine table.
 * Every filter is linear phase and centred, so output sample k is the signal at time
   k / target_sr: a resampled sine lies on the analytic sine at the new rate.
 * One-shot is a fresh stream, one chunk, flush, so streaming output equals it bit for bit.
@@ -46,6 +47,7 @@ QUALITIES = {
 }
 
 _MAX_TERM = 2 ** 31          # larger rate-ratio terms are approximated (floats like 22050.7)
+_MAX_FFT_FACTOR = 1024       # rate ratios L/M with L, M up to this (and factors 2..7): FFT only
 _EXACT_TABLE_ROWS = 4096     # polyphase tables up to this many phases are exact
 _INTERP_PHASES = 1024        # else: cubic interpolation between this many phases per sample
 _CHUNK = 1 << 18             # resample() feeds its stream this many samples at a time
@@ -65,9 +67,8 @@ def _kaiser_length(atten_db: float, width: float) -> int:
 
 def _windowed_sinc(t: np.ndarray, cutoff: float, half_width: float, beta: float) -> np.ndarray:
     """2*cutoff*sinc(2*cutoff*t) under a Kaiser window of half-width `half_width` samples."""
-    from scipy.special import i0
     r = np.clip(t / half_width, -1.0, 1.0)
-    window = i0(beta * np.sqrt(1.0 - r * r)) / i0(beta)
+    window = np.i0(beta * np.sqrt(1.0 - r * r)) / np.i0(beta)
     return 2 * cutoff * np.sinc(2 * cutoff * t) * np.where(np.abs(t) <= half_width, window, 0.0)
 
 
@@ -81,36 +82,53 @@ def _meets(h: np.ndarray, f_pass: float, f_stop: float, atten_db: float, gain: f
     return bool(np.all(np.abs(resp[f <= f_pass] - 1) <= tol) and np.all(resp[f >= f_stop] <= tol))
 
 
-def _smooth(n: int) -> bool:
-    """n = 2**a * 3**b, the FFT sizes the core supports."""
-    for p in (2, 3):
+def _factors(n: int) -> dict:
+    out = {}
+    for p in (2, 3, 5, 7):
         while n % p == 0:
             n //= p
-    return n == 1
+            out[p] = out.get(p, 0) + 1
+    if n != 1:
+        out[n] = 1
+    return out
 
 
-def _smooth_numbers(lo: int, hi: int, multiple: int) -> list[int]:
-    out = []
-    a = 1
-    while a <= hi:
-        b = a
-        while b <= hi:
-            if b >= lo and b % multiple == 0:
-                out.append(b)
-            b *= 3
-        a *= 2
-    return sorted(out)
+def _smooth(n: int) -> bool:
+    """n = 2**a 3**b 5**c 7**d, the sizes the core's FFT supports."""
+    return all(p <= 7 for p in _factors(n))
 
 
-@dataclass(frozen=True)
+def _smooth_numbers(lo: int, hi: int) -> list[int]:
+    """The 7-smooth integers in [lo, hi]."""
+    out = [1]
+    for p in (2, 3, 5, 7):
+        out = [v * p ** e for v in out for e in range(int(math.log(hi, p)) + 2) if v * p ** e <= hi]
+    return sorted(v for v in set(out) if v >= lo)
+
+
+# Cost of one pass of the FFT over a point, by radix, relative to radix 4 (timed on the
+# development machine): a radix-r pass does log2(r) of the log2(n) bits.
+_PASS_COST = {2: 0.6, 3: 1.1, 4: 1.0, 5: 1.8, 7: 2.4}
+
+
+def _fft_cost(size: int) -> float:
+    """Estimated work of a real FFT of `size` points (a complex FFT of size/2, plus untangling
+    counted as one pass)."""
+    f = _factors(size // 2)
+    passes = f.get(2, 0) // 2 * _PASS_COST[4] + f.get(2, 0) % 2 * _PASS_COST[2]
+    passes += sum(f.get(p, 0) * _PASS_COST[p] for p in (3, 5, 7))
+    return size / 2 * (passes + 1)
+
+
+@dataclass(frozen=True, eq=False)     # hashed by identity: specs come from the plan cache
 class FFTSpec:
-    h: np.ndarray        # taps at the high rate, odd length, DC gain `up`
-    up: int
-    down: int
-    size: int            # block length at the high rate
+    h: np.ndarray        # taps at the input rate, odd length, unit DC gain
+    L: int               # output rate / input rate = L / M
+    M: int
+    size: int            # input samples per block
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PolySpec:
     table: np.ndarray    # coefficient rows (see core.PolyStage)
     L: int
@@ -118,34 +136,36 @@ class PolySpec:
     tphases: int         # 0: exact table of L rows; else rows of an interpolated table
 
 
-def _block_size(taps: int, up: int, down: int) -> int:
-    """The FFT block length with the least estimated work per output (the smallest within 5%
-    of it, for latency): transforms of size/up and size/down per size - taps + 1 samples."""
-    half = (taps - 1) // 2
-    best = []
-    for size in _smooth_numbers(2 * taps, 64 * taps + 64, 2 * up * down):
-        fi, fo = size // up, size // down
-        work = fi * math.log2(max(fi, 2)) + fo * math.log2(max(fo, 2)) + 2 * min(fi, fo)
-        best.append((work / (size - 2 * half), size))
-    least = min(w for w, _ in best)
-    return min(size for w, size in best if w <= 1.05 * least)
+def _block_size(taps: int, L: int, M: int) -> int:
+    """Input samples per FFT block: a multiple of 2M whose transforms (size and size*L/M) have
+    only factors 2, 3, 5, 7, with the least estimated work per output sample; the smallest within
+    5% of that, for latency. Each block overlaps the previous one by taps - 1 samples."""
+    costs = []
+    lo = max(1, -(-(2 * taps) // (2 * M)))
+    for k in _smooth_numbers(lo, 64 * lo):
+        fi = 2 * M * k
+        hop = (fi - (taps - 1)) // M * M
+        if hop <= 0:
+            continue
+        work = _fft_cost(fi) + _fft_cost(fi * L // M) + 2 * min(fi, fi * L // M)
+        costs.append((work / hop, fi))
+    least = min(c for c, _ in costs)
+    return min(fi for c, fi in costs if c <= 1.05 * least)
 
 
-def _fft_spec(up: int, down: int, f_pass: float, f_stop: float, atten_db: float) -> FFTSpec:
-    """Sharp stage; f_pass and f_stop in cycles per high-rate sample."""
-    step = up * down            # the half-length must be a multiple of it (block alignment)
-    width = f_stop - f_pass
-    half = -(-(_kaiser_length(atten_db, width) // 2) // step) * step
+def _fft_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float) -> FFTSpec:
+    """Sharp stage changing the rate by L/M; f_pass, f_stop in cycles per input sample."""
+    half = _kaiser_length(atten_db, f_stop - f_pass) // 2
     beta = _kaiser_beta(atten_db)
     while True:
         t = np.arange(-half, half + 1, dtype=np.float64)
         h = _windowed_sinc(t, (f_pass + f_stop) / 2, half + 1, beta)
-        h *= up / h.sum()
-        if _meets(h, f_pass, f_stop, atten_db, up):
+        h /= h.sum()
+        if _meets(h, f_pass, f_stop, atten_db, 1.0):
             break
-        half += step
+        half += 1
     h.flags.writeable = False
-    return FFTSpec(h, up, down, _block_size(len(h), up, down))
+    return FFTSpec(h, L, M, _block_size(len(h), L, M))
 
 
 def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -> PolySpec:
@@ -170,31 +190,42 @@ def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -
 
 @functools.lru_cache(maxsize=64)
 def _plan(ratio: Fraction, quality: str) -> tuple:
-    """The stages for output rate `ratio` times the input rate (frequencies below are in units
-    of the input rate until each stage converts them to its own)."""
+    """The stages for output rate `ratio` times the input rate. Frequencies are in cycles per
+    sample of each stage's input."""
     tier = QUALITIES[quality]
     if ratio == 1:
         return ()
     edge = min(Fraction(1), ratio) / 2              # band edge: the lower Nyquist frequency
     f_pass = float(edge) * tier.passband
+    L, M = ratio.numerator, ratio.denominator
+    if _smooth(L) and _smooth(M) and max(L, M) <= _MAX_FFT_FACTOR:
+        return (_fft_spec(L, M, f_pass, float(edge), tier.atten_db),)
+    # Other ratios (44101 -> 16000): the sharp filter with an integer rate change, then a
+    # polyphase stage with a wide transition band for the rest.
     if ratio < 1:
-        r = 1 / ratio
-        if r.denominator == 1 and _smooth(r.numerator):
-            return (_fft_spec(1, int(r), f_pass, float(edge), tier.atten_db),)
-        # decimate by the largest 2**a 3**b that leaves the fractional stage a wide transition
-        down = max([d for d in _smooth_numbers(1, int(r / Fraction(6, 5)), 1)] or [1])
-        mid = Fraction(1, down)                      # intermediate rate
+        limit = 1 / ratio / Fraction(6, 5)          # leave the polyphase stage room
+        down = max([d for d in _smooth_numbers(1, max(1, int(limit)))] or [1])
         sharp = _fft_spec(1, down, f_pass, float(edge), tier.atten_db)
+        mid = Fraction(1, down)
         frac = _poly_spec(ratio / mid, f_pass / float(mid), float((mid - edge) / mid),
                           tier.atten_db)
-        return (sharp, frac)
-    if ratio.denominator == 1 and _smooth(ratio.numerator):
-        up = int(ratio)
-        return (_fft_spec(up, 1, f_pass / up, float(edge) / up, tier.atten_db),)
-    up = min(u for u in _smooth_numbers(2, 4 * int(ratio) + 4, 1) if u >= ratio)
-    sharp = _fft_spec(up, 1, f_pass / up, float(edge) / up, tier.atten_db)
-    frac = _poly_spec(ratio / up, f_pass / up, float((up - edge) / up), tier.atten_db)
+    else:
+        up = min(u for u in _smooth_numbers(2, 8 * int(ratio) + 8) if u >= ratio)
+        sharp = _fft_spec(up, 1, f_pass, float(edge), tier.atten_db)
+        frac = _poly_spec(ratio / up, f_pass / up, float((up - edge) / up), tier.atten_db)
     return (sharp, frac)
+
+
+@functools.lru_cache(maxsize=128)
+def _filter(spec, dtype: str):
+    """The read-only, shareable part of a stage in one dtype: for FFT stages the transform plans
+    and filter spectrum (building them costs about 0.5 ms, once), for polyphase stages the
+    coefficient table."""
+    if isinstance(spec, FFTSpec):
+        return core.FFTFilter(spec.h, spec.L, spec.M, spec.size, np.dtype(dtype))
+    table = np.ascontiguousarray(spec.table, np.dtype(dtype))
+    table.flags.writeable = False
+    return table
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,10 +301,11 @@ class Resampler:
         self._work = np.dtype(work)
         self._stages = []
         for spec in _plan(ratio, self.quality):
+            filt = _filter(spec, self._work.str)
             if isinstance(spec, FFTSpec):
-                st = core.FFTStage(spec.h, spec.up, spec.down, spec.size, self.channels, work)
+                st = core.FFTStage(filt, self.channels)
             else:
-                st = core.PolyStage(spec.table, spec.L, spec.M, spec.tphases, self.channels, work)
+                st = core.PolyStage(filt, spec.L, spec.M, spec.tphases, self.channels, work)
             self._stages.append(st)
         self._one_d = self.channels == 1
         self.reset()
@@ -292,8 +324,8 @@ class Resampler:
         scale = Fraction(1)                 # original input samples per stage input sample
         for st in self._stages:
             if isinstance(st, core.FFTStage):
-                total += scale * Fraction(st.half, st.up)
-                scale *= Fraction(st.down, st.up)
+                total += scale * st.half
+                scale *= Fraction(st.M, st.L)
             else:
                 total += scale * (st.taps // 2)
                 scale *= Fraction(st.M, st.L)
@@ -306,7 +338,7 @@ class Resampler:
         for st in self._stages:
             if isinstance(st, core.FFTStage):
                 hop += scale * st.hop_in
-                scale *= Fraction(st.down, st.up)
+                scale *= Fraction(st.M, st.L)
             else:
                 scale *= Fraction(st.M, st.L)
         return self.delay + math.ceil(hop)
