@@ -33,6 +33,30 @@ cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
     return total == total
 
 
+def stream_chunk(chunk, cnp.dtype work, Py_ssize_t channels):
+    """``chunk`` as a (channels, n) array of dtype ``work`` whose rows are contiguous and
+    aligned (a row slice of a bigger planar array qualifies), without a copy (a (1, n) view of a
+    1-D chunk for one channel); or None when it needs checking or converting. The fast path of
+    Resampler.process, which runs every few milliseconds in a real-time loop."""
+    if type(chunk) is not cnp.ndarray:
+        return None
+    cdef cnp.ndarray x = <cnp.ndarray>chunk
+    cdef Py_ssize_t item = cnp.PyArray_ITEMSIZE(x)
+    if (cnp.PyArray_TYPE(x) != work.type_num or not cnp.PyArray_ISNOTSWAPPED(x)
+            or not cnp.PyArray_ISALIGNED(x)):
+        return None
+    cdef int nd = cnp.PyArray_NDIM(x)
+    if nd == 2 and cnp.PyArray_DIMS(x)[0] == channels:
+        if (cnp.PyArray_DIMS(x)[1] > 1 and cnp.PyArray_STRIDES(x)[1] != item) or (
+                channels > 1 and cnp.PyArray_STRIDES(x)[0] % item):
+            return None
+        return x
+    if nd == 1 and channels == 1 and (cnp.PyArray_DIMS(x)[0] <= 1
+                                      or cnp.PyArray_STRIDES(x)[0] == item):
+        return x[None, :]
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # FFT stage: overlap-save FIR filter with rational resampling L/M done in the frequency domain
 
@@ -247,9 +271,9 @@ cdef class FFTStage:
         self.fed = 0
         self.emitted = 0
 
-    def blocks_for(self, long long n):
-        """How many blocks feeding n more samples completes."""
-        cdef long long total = self.fill + n
+    cdef inline Py_ssize_t _blocks_for(self, Py_ssize_t n):
+        # how many blocks feeding n more samples completes
+        cdef Py_ssize_t total = self.fill + n
         return 0 if total < self.c.fi else 1 + (total - self.c.fi) // self.hop_in
 
     def needed_input(self, outputs):
@@ -267,11 +291,14 @@ cdef class FFTStage:
         return self.c.fi - self.half + (blocks - 1) * self.hop_in
 
     def process(self, cnp.ndarray x):
-        """Outputs for the (channels, n) C-contiguous input chunk of this stage's dtype."""
-        import numpy as np
+        """Outputs for the (channels, n) input chunk of this stage's dtype, rows contiguous."""
         cdef Py_ssize_t n = cnp.PyArray_DIMS(x)[1]
-        cdef Py_ssize_t nblocks = self.blocks_for(n)
-        cdef cnp.ndarray out = np.empty((self.channels, nblocks * self.hop_out), self.dtype)
+        cdef Py_ssize_t xstride = cnp.PyArray_STRIDES(x)[0] // cnp.PyArray_ITEMSIZE(x)
+        cdef Py_ssize_t nblocks = self._blocks_for(n)
+        cdef cnp.npy_intp dims[2]
+        dims[0] = self.channels
+        dims[1] = nblocks * self.hop_out
+        cdef cnp.ndarray out = cnp.PyArray_EMPTY(2, dims, cnp.PyArray_TYPE(x), 0)
         cdef cnp.ndarray buf = self.buf
         cdef Py_ssize_t ostride = nblocks * self.hop_out
         cdef const void* xp = cnp.PyArray_DATA(x)
@@ -280,11 +307,12 @@ cdef class FFTStage:
         cdef bint single = cnp.PyArray_ITEMSIZE(x) == 4
         with nogil:
             if single:
-                _fft_stage_run(&self.c, <const float*>xp, n, n, self.channels, <float*>bp,
-                               self.fill, self.hop_in, <float*>op, ostride, nblocks)
+                _fft_stage_run(&self.c, <const float*>xp, xstride, n, self.channels,
+                               <float*>bp, self.fill, self.hop_in, <float*>op, ostride, nblocks)
             else:
-                _fft_stage_run(&self.c, <const double*>xp, n, n, self.channels, <double*>bp,
-                               self.fill, self.hop_in, <double*>op, ostride, nblocks)
+                _fft_stage_run(&self.c, <const double*>xp, xstride, n, self.channels,
+                               <double*>bp, self.fill, self.hop_in, <double*>op, ostride,
+                               nblocks)
         self.fill = self.fill + n - nblocks * self.hop_in
         self.fed += n
         self.emitted += nblocks * self.hop_out

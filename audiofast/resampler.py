@@ -308,6 +308,7 @@ class Resampler:
                 st = core.PolyStage(filt, spec.L, spec.M, spec.tphases, self.channels, work)
             self._stages.append(st)
         self._one_d = self.channels == 1
+        self._accepts = {self.dtype} | ({np.dtype(np.int16)} if self.dtype == np.float32 else set())
         self.reset()
 
     def reset(self) -> None:
@@ -343,12 +344,13 @@ class Resampler:
                 scale *= Fraction(st.M, st.L)
         return self.delay + math.ceil(hop)
 
-    def _input(self, chunk) -> np.ndarray:
+    def _convert(self, chunk) -> np.ndarray:
+        """The slow path of `process`: check `chunk` and convert it to a (channels, n)
+        C-contiguous array of the working dtype."""
         func = "Resampler.process"
         x = np.asarray(chunk)
-        ok = {self.dtype} | ({np.dtype(np.int16)} if self.dtype == np.float32 else set())
-        if x.dtype.newbyteorder("=") not in ok:
-            names = " or ".join(str(d) for d in _checks.sorted_dtypes(ok))
+        if x.dtype.newbyteorder("=") not in self._accepts:
+            names = " or ".join(str(d) for d in _checks.sorted_dtypes(self._accepts))
             raise TypeError(f"{func}: chunk must have dtype {names} (the stream's), got {x.dtype}")
         if x.ndim == 1 and self.channels == 1:
             self._one_d = True
@@ -364,7 +366,8 @@ class Resampler:
         return np.ascontiguousarray(x, self._work)
 
     def _output(self, y: np.ndarray) -> np.ndarray:
-        y = y.astype(self.dtype, copy=False)
+        if y.dtype != self.dtype:
+            y = y.astype(self.dtype)
         return y[0] if self._one_d else y
 
     def process(self, chunk) -> np.ndarray:
@@ -381,12 +384,21 @@ class Resampler:
             m output samples; m varies from call to call (outputs wait for the filters'
             look-ahead and whole FFT blocks).
         """
-        x = self._input(chunk)
+        # written for the per-call cost: in a real-time loop this runs every few milliseconds
+        x = core.stream_chunk(chunk, self._work, self.channels)
+        if x is None:
+            x = self._convert(chunk)
+        else:
+            self._one_d = x is not chunk
         self._fed += x.shape[1]
+        if not self._stages:
+            x = x.copy()                                # equal rates: never hand back `chunk`
         for st in self._stages:
             x = st.process(x)
         self._emitted += x.shape[1]
-        return self._output(x) if self._stages else self._output(x.copy())
+        if x.dtype != self.dtype:
+            x = x.astype(self.dtype)
+        return x[0] if self._one_d else x
 
     def flush(self) -> np.ndarray:
         """The rest of the output, as if the input were followed by silence, up to the total of
