@@ -64,6 +64,7 @@ cdef struct FFTStageC:
     # geometry, in samples; see FFTStage for the meaning
     Py_ssize_t fi, fo, hop_out, j0, nb, half
     long long L, M
+    bint fold                # integer decimation by M, aliases folded rather than cut
     const FFTPlan* pf
     const FFTPlan* pi
     const void* ftwr
@@ -101,7 +102,7 @@ cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept 
     cdef const real_t* hi = <const real_t*>c.him
     cdef real_t* tmp = <real_t*>c.tmp
     cdef real_t* clean = <real_t*>c.clean
-    cdef Py_ssize_t k, m
+    cdef Py_ssize_t k, m, j, src_k, half_o = c.fo // 2
     cdef long long lo, hi_i
     cdef real_t a, b
     cdef bint finite = _all_finite(x, c.fi)
@@ -120,7 +121,20 @@ cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept 
         b = yi[k]
         yr[k] = a * hr[k] - b * hi[k]
         yi[k] = a * hi[k] + b * hr[k]
-    yi[c.fo // 2] = 0           # the Nyquist bin of a real signal (in the stopband anyway)
+    if c.fold:
+        # Sampling every M-th point of the block's circular convolution adds up the spectrum's M
+        # aliases: Y'[k] = sum_j Y[k + j*fo] (bins above fi/2 are the conjugates of those
+        # below). Exact, unlike cutting the spectrum, whose tails are at the stopband level.
+        for j in range(1, c.M):
+            for k in range(half_o + 1):
+                src_k = k + j * c.fo
+                if src_k <= c.fi // 2:
+                    yr[k] += yr[src_k]
+                    yi[k] += yi[src_k]
+                else:
+                    yr[k] += yr[c.fi - src_k]
+                    yi[k] -= yi[c.fi - src_k]
+    yi[half_o] = 0              # the Nyquist bin of a real signal
     _irfft(c.pi, yr, yi, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
            <const real_t*>c.itwr, <const real_t*>c.itwi, <const real_t*>c.ipwr,
            <const real_t*>c.ipwi, tmp)
@@ -179,14 +193,16 @@ cdef class FFTFilter:
     that use it."""
     cdef FFTStageC c                     # with the scratch pointers unset
     cdef RealFFT fwd, inv
-    cdef readonly Py_ssize_t size, half, hop_in, hop_out
+    cdef readonly Py_ssize_t size, half, hop_in, hop_out, bins
     cdef readonly long long L, M
     cdef readonly object dtype
     cdef object hre, him
 
-    def __cinit__(self, h, long long L, long long M, Py_ssize_t size, dtype):
+    def __cinit__(self, h, long long L, long long M, Py_ssize_t size, dtype, bint fold=False):
         import numpy as np
         from fractions import Fraction
+        if fold and L != 1:
+            raise ValueError("folding is for integer decimation")
         h = np.asarray(h, np.float64)
         cdef Py_ssize_t taps = h.shape[0], half = (taps - 1) // 2
         if taps % 2 == 0 or size % (2 * M) or (size * L) % M or size - 2 * half < M:
@@ -198,15 +214,17 @@ cdef class FFTFilter:
         self.hop_out = self.hop_in * L // M
         self.fwd = _real_fft(fi, self.dtype)
         self.inv = _real_fft(fo, self.dtype)
-        nb = min(fi, fo) // 2 + 1
+        nb = (fi if fold else min(fi, fo)) // 2 + 1
         j0 = 2 * half * L // M
         phi = float(Fraction(2 * half) - Fraction(j0 * M, L))   # in [0, M/L), input samples
+        self.bins = nb
         k = np.arange(nb)
         spectrum = np.fft.rfft(h, fi)[:nb] * np.exp(2j * np.pi * k * phi / fi) / fi
         self.hre = np.ascontiguousarray(spectrum.real, self.dtype)
         self.him = np.ascontiguousarray(spectrum.imag, self.dtype)
         c = &self.c
         c.fi, c.fo, c.hop_out, c.nb, c.j0, c.half, c.L, c.M = fi, fo, self.hop_out, nb, j0, half, L, M
+        c.fold = fold
         c.pf = &self.fwd.plan
         c.pi = &self.inv.plan
         c.ftwr, c.ftwi, c.fpwr, c.fpwi = self.fwd.twr, self.fwd.twi, self.fwd.pwr, self.fwd.pwi
@@ -248,8 +266,8 @@ cdef class FFTStage:
         half_max = max(fi, fo) // 2
         scratch = {name: np.zeros(half_max, self.dtype) for name in ("zr", "zi", "sr", "si")}
         scratch["clean"] = np.zeros(fi, self.dtype)
-        scratch["yr"] = np.zeros(fo // 2 + 1, self.dtype)
-        scratch["yi"] = np.zeros(fo // 2 + 1, self.dtype)
+        scratch["yr"] = np.zeros(max(fo // 2 + 1, filt.bins), self.dtype)
+        scratch["yi"] = np.zeros(max(fo // 2 + 1, filt.bins), self.dtype)
         scratch["tmp"] = np.zeros(fo, self.dtype)
         self._scratch = scratch
         c = &self.c
@@ -329,14 +347,16 @@ cdef struct PolyStageC:
     const void* table
 
 
-cdef inline const real_t* _poly_coefs(const PolyStageC* c, long long p,
+cdef inline const real_t* _poly_coefs(const PolyStageC* c, long long p, long long row,
                                       real_t* scratch) noexcept nogil:
-    """The K coefficients for phase p/L: a row of the exact table, or a cubic (4-point
-    Lagrange) interpolation between rows of the finely sampled one, which has one extra row
-    before phase 0 and two after phase 1."""
+    """The K coefficients for phase p/L of output row (k mod L): a row of the exact table, which
+    is stored in output order (so consecutive outputs read consecutive rows: in phase order the
+    reads jump across a table larger than L1 and stall), or a cubic (4-point Lagrange)
+    interpolation between rows of the finely sampled one, which has one extra row before phase
+    0 and two after phase 1."""
     cdef const real_t* t = <const real_t*>c.table
     if c.tphases == 0:
-        return t + p * c.taps
+        return t + row * c.taps
     cdef double u = (<double>p / <double>c.L) * c.tphases
     cdef Py_ssize_t i = <Py_ssize_t>u, j
     cdef real_t a = <real_t>(u - i)
@@ -355,14 +375,17 @@ cdef inline const real_t* _poly_coefs(const PolyStageC* c, long long p,
 
 cdef void _poly_run(const PolyStageC* c, const real_t* hist, Py_ssize_t hstride,
                     Py_ssize_t channels, long long first, long long n_k, long long p_k,
-                    Py_ssize_t count, real_t* out, Py_ssize_t ostride,
+                    long long row, Py_ssize_t count, real_t* out, Py_ssize_t ostride,
                     real_t* scratch) noexcept nogil:
     """`count` outputs a channel; hist[ch, i] is input sample first + i; the next output's
-    window starts at n_k - K/2 + 1 with phase p_k / L."""
+    window starts at n_k - K/2 + 1 with phase p_k / L, and is output number row (mod L)."""
     cdef Py_ssize_t k, ch, start
     cdef const real_t* coefs
     for k in range(count):
-        coefs = _poly_coefs(c, p_k, scratch)
+        coefs = _poly_coefs(c, p_k, row, scratch)
+        row += 1
+        if row == c.L:
+            row = 0
         start = <Py_ssize_t>(n_k - c.taps // 2 + 1 - first)
         for ch in range(channels):
             out[ch * ostride + k] = _dot(coefs, hist + ch * hstride + start, c.taps)
@@ -375,8 +398,10 @@ cdef void _poly_run(const PolyStageC* c, const real_t* hist, Py_ssize_t hstride,
 
 cdef class PolyStage:
     """Output k = sum_j g(k*M/L - n_j) x[n_j] over the K input samples around time k*M/L, with
-    the coefficient rows `table` (K taps each, reversed: row p holds g(p/L + K/2 - 1 - j)). The
-    stage has zero phase and reads K/2 samples ahead.
+    the coefficient rows `table` (K taps each, reversed: the row for phase p/L holds
+    g(p/L + K/2 - 1 - j)). An exact table has L rows in output order (row r for phase r*M mod
+    L); an interpolated one `tphases` + 3 rows in phase order. The stage has zero phase and
+    reads K/2 samples ahead.
     """
     cdef PolyStageC c
     cdef readonly Py_ssize_t channels, taps
@@ -448,6 +473,7 @@ cdef class PolyStage:
         cdef cnp.ndarray hist = self.hist
         cdef cnp.ndarray scratch = self.scratch
         cdef long long n_k = self.n_k, p_k = self.p_k, first = self.first
+        cdef long long row = self.emitted % self.L
         cdef Py_ssize_t hstride = cnp.PyArray_DIMS(hist)[1]
         cdef const void* hp = cnp.PyArray_DATA(hist)
         cdef void* op = cnp.PyArray_DATA(out)
@@ -456,10 +482,10 @@ cdef class PolyStage:
         with nogil:
             if single:
                 _poly_run(&self.c, <const float*>hp, hstride, self.channels, first, n_k, p_k,
-                          nout, <float*>op, nout, <float*>sp)
+                          row, nout, <float*>op, nout, <float*>sp)
             else:
                 _poly_run(&self.c, <const double*>hp, hstride, self.channels, first, n_k, p_k,
-                          nout, <double*>op, nout, <double*>sp)
+                          row, nout, <double*>op, nout, <double*>sp)
         self.emitted += nout
         total = int(self.emitted) * int(self.M)
         self.n_k = total // int(self.L)

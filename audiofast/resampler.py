@@ -126,6 +126,7 @@ class FFTSpec:
     L: int               # output rate / input rate = L / M
     M: int
     size: int            # input samples per block
+    fold: bool = False   # integer decimation, aliases folded (exact) rather than cut
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,8 +154,11 @@ def _block_size(taps: int, L: int, M: int) -> int:
     return min(fi for c, fi in costs if c <= 1.05 * least)
 
 
-def _fft_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float) -> FFTSpec:
-    """Sharp stage changing the rate by L/M; f_pass, f_stop in cycles per input sample."""
+def _fft_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float,
+              exact: bool = False) -> FFTSpec:
+    """Sharp stage changing the rate by L/M; f_pass, f_stop in cycles per input sample.
+    `exact`: for integer decimation, fold the spectrum's aliases instead of cutting them, so the
+    stage is an exact FIR (no wrap-around at the stopband level): very_high uses it."""
     half = _kaiser_length(atten_db, f_stop - f_pass) // 2
     beta = _kaiser_beta(atten_db)
     while True:
@@ -165,7 +169,7 @@ def _fft_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float) -> 
             break
         half += 1
     h.flags.writeable = False
-    return FFTSpec(h, L, M, _block_size(len(h), L, M))
+    return FFTSpec(h, L, M, _block_size(len(h), L, M), fold=exact and L == 1)
 
 
 def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -> PolySpec:
@@ -179,7 +183,8 @@ def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -
     # row for phase phi holds g(phi + K/2 - 1 - j): tap j meets input floor(t) - K/2 + 1 + j
     j = np.arange(taps, dtype=np.float64)
     if L <= _EXACT_TABLE_ROWS:
-        phases, tphases = np.arange(L) / L, 0
+        # rows in output order: output k (mod L) has phase k*M mod L
+        phases, tphases = (np.arange(L) * M % L) / L, 0
     else:
         phases, tphases = np.arange(-1, _INTERP_PHASES + 3) / _INTERP_PHASES, _INTERP_PHASES
     table = _windowed_sinc(phases[:, None] + taps / 2 - 1 - j[None, :], cutoff, taps / 2, beta)
@@ -199,13 +204,13 @@ def _plan(ratio: Fraction, quality: str) -> tuple:
     f_pass = float(edge) * tier.passband
     L, M = ratio.numerator, ratio.denominator
     if _smooth(L) and _smooth(M) and max(L, M) <= _MAX_FFT_FACTOR:
-        return (_fft_spec(L, M, f_pass, float(edge), tier.atten_db),)
+        return (_fft_spec(L, M, f_pass, float(edge), tier.atten_db, exact=tier.float64),)
     # Other ratios (44101 -> 16000): the sharp filter with an integer rate change, then a
     # polyphase stage with a wide transition band for the rest.
     if ratio < 1:
         limit = 1 / ratio / Fraction(6, 5)          # leave the polyphase stage room
         down = max([d for d in _smooth_numbers(1, max(1, int(limit)))] or [1])
-        sharp = _fft_spec(1, down, f_pass, float(edge), tier.atten_db)
+        sharp = _fft_spec(1, down, f_pass, float(edge), tier.atten_db, exact=tier.float64)
         mid = Fraction(1, down)
         frac = _poly_spec(ratio / mid, f_pass / float(mid), float((mid - edge) / mid),
                           tier.atten_db)
@@ -222,7 +227,7 @@ def _filter(spec, dtype: str):
     and filter spectrum (building them costs about 0.5 ms, once), for polyphase stages the
     coefficient table."""
     if isinstance(spec, FFTSpec):
-        return core.FFTFilter(spec.h, spec.L, spec.M, spec.size, np.dtype(dtype))
+        return core.FFTFilter(spec.h, spec.L, spec.M, spec.size, np.dtype(dtype), spec.fold)
     table = np.ascontiguousarray(spec.table, np.dtype(dtype))
     table.flags.writeable = False
     return table
