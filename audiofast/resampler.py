@@ -490,16 +490,15 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
     m = math.ceil(n * exact)
     moved = np.moveaxis(a, ax, -1)
     lead = moved.shape[:-1]
-    rows = moved.reshape(-1, n)
+    rows = moved.reshape(math.prod(lead), n)
     out = np.empty((rows.shape[0], m), a.dtype)
     if rows.shape[0] and m:
         stream = Resampler(o, t, channels=rows.shape[0], quality=quality, dtype=a.dtype)
         pos = 0
         for start in range(0, n, _CHUNK):
             y = stream.process(np.ascontiguousarray(rows[:, start:start + _CHUNK]))
-            y = y.reshape(rows.shape[0], -1)
             out[:, pos:pos + y.shape[1]] = y
             pos += y.shape[1]
-        y = stream.flush().reshape(rows.shape[0], -1)
+        y = stream.flush()
         out[:, pos:pos + y.shape[1]] = y
     return np.moveaxis(out.reshape(lead + (m,)), -1, ax)

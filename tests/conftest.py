@@ -4,6 +4,7 @@ from hypothesis import settings
 
 import audiofast._core as portable_core
 import audiofast.convert
+import audiofast.resampler
 
 settings.register_profile("ci", max_examples=150, deadline=None)
 settings.load_profile("ci")
@@ -24,7 +25,10 @@ def core(request, monkeypatch):
     """Run the test once per compiled build, through the public API."""
     mod = request.param[1]
     monkeypatch.setattr(audiofast.convert, "core", mod)
-    return mod
+    monkeypatch.setattr(audiofast.resampler, "core", mod)
+    audiofast.resampler._filter.cache_clear()      # cached filters belong to one build
+    yield mod
+    audiofast.resampler._filter.cache_clear()
 
 
 @pytest.fixture
