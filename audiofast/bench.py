@@ -1,4 +1,5 @@
 """``audiofast bench``: audiofast beside the tools users reach for today, measured in one process.
+Peers that are not installed (soxr, librosa) are skipped with a note.
 
 Every row times audiofast and its peer on the same generated input, interleaving the candidates
 round by round and taking the median of the rounds, so a noisy machine slows both alike. The
@@ -27,6 +28,7 @@ from .convert import (
     pcm_to_float32,
     to_mono,
 )
+from .resampler import Resampler, resample
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Row:
     size: str
     times_s: dict = field(default_factory=dict)     # candidate -> median seconds per call
     baseline: str = ""                              # the peer the ratio is taken against
+    quality: dict = field(default_factory=dict)     # candidate -> {figure: dB}
 
     @property
     def ratio(self) -> float:
@@ -129,7 +132,126 @@ def bench_convert(settings: Settings) -> list[Row]:
     return rows
 
 
-SECTIONS = {"convert": bench_convert}
+def _peer(module: str):
+    """The peer module, or None with a one-line note when it is not installed."""
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        _progress(f"note: {module} is not installed; its rows are skipped "
+                  f"(pip install \"audiofast[bench]\")")
+        return None
+
+
+_TIERS = {"low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
+# the passband each tier (and its soxr preset) is specified flat to, as a fraction of Nyquist;
+# test tones stay within it
+_PASSBAND = {"low": 0.7, "medium": 0.9, "high": 0.913, "very_high": 0.913}
+
+
+def _resample_quality(fn, orig: int, target: int, fraction: float) -> dict:
+    """Tone SNR (best-fit sine, and against the analytic sine: timing included) over tones up to
+    `fraction` of the new Nyquist frequency, and alias rejection, on float32 data like the
+    timings."""
+    from . import _quality as q
+    kw = dict(fraction=fraction, count=3, seconds=0.5, dtype=np.float32)
+    return {"SNR": q.worst_tone_snr(fn, orig, target, fit=True, **kw),
+            "aligned": q.worst_tone_snr(fn, orig, target, **kw),
+            "alias": q.alias_rejection(fn, orig, target, count=8, seconds=0.25,
+                                       dtype=np.float32)}
+
+
+def bench_resample(settings: Settings) -> list[Row]:
+    soxr = _peer("soxr")
+    signal = _peer("scipy.signal")
+    librosa = _peer("librosa")
+    rng = np.random.default_rng(0)
+    rows = []
+    cases = [(1, 1), (10, 2)] if settings.rounds < 5 else [(1, 1), (10, 1), (1, 2), (10, 2)]
+    for orig in (44100, 48000):
+        target = 16000
+        rates = f"{orig // 1000 if orig % 1000 == 0 else orig / 1000:g}k->16k"
+        # each method's quality, measured once per rate pair, within its tier's passband
+        methods = {f"audiofast {t}": (lambda x, t=t: resample(x, orig, target, quality=t))
+                   for t in _TIERS}
+        fractions = {f"audiofast {t}": _PASSBAND[t] for t in _TIERS}
+        if soxr:
+            methods.update({f"soxr {p}": (lambda x, p=p: soxr.resample(x, orig, target,
+                                                                        quality=p))
+                            for p in _TIERS.values()})
+            fractions.update({f"soxr {p}": _PASSBAND[t] for t, p in _TIERS.items()})
+        if signal:
+            g = np.gcd(orig, target)
+            methods["resample_poly"] = lambda x: signal.resample_poly(
+                x, target // g, orig // g, axis=-1)
+        if librosa:
+            methods["librosa"] = lambda x: librosa.resample(x, orig_sr=orig, target_sr=target)
+        quality = {}
+        for name, fn in methods.items():
+            _progress(f"measuring resample quality: {name}, {rates}")
+            quality[name] = _resample_quality(fn, orig, target, fractions.get(name, 0.9))
+        for seconds, channels in cases:
+            shape = (channels, orig * seconds) if channels > 1 else (orig * seconds,)
+            x = (rng.standard_normal(shape) * 0.1).astype(np.float32)
+            xt = np.ascontiguousarray(x.T)
+            size = f"{rates} {seconds} s {'stereo' if channels > 1 else 'mono'}"
+            for tier, preset in _TIERS.items():
+                _progress(f"measuring resample: {tier}, {size}")
+                cands = {f"audiofast {tier}": lambda t=tier: resample(x, orig, target,
+                                                                       quality=t)}
+                base = f"audiofast {tier}"
+                if soxr:
+                    base = f"soxr {preset}"
+                    cands[base] = lambda p=preset: soxr.resample(xt, orig, target, quality=p)
+                times = measure(cands, settings)
+                times["audiofast"] = times[f"audiofast {tier}"]
+                rows.append(Row("resample", f"{tier} vs {base}", size, times, base,
+                                {"audiofast": quality[f"audiofast {tier}"],
+                                 base: quality.get(base, {})}))
+            for name in ("resample_poly", "librosa"):
+                if name in methods:
+                    _progress(f"measuring resample: {name}, {size}")
+                    fn = methods[name]
+                    times = measure({"audiofast high": lambda: resample(x, orig, target),
+                                     name: lambda: fn(x)}, settings)
+                    times["audiofast"] = times["audiofast high"]
+                    rows.append(Row("resample", f"high vs {name} (default)", size, times, name,
+                                    {"audiofast": quality["audiofast high"],
+                                     name: quality[name]}))
+    # streaming: 10 s of stereo 48 kHz -> 16 kHz in 20 ms chunks
+    x = (rng.standard_normal((2, 480000)) * 0.1).astype(np.float32)
+    chunks = [x[:, i:i + 960] for i in range(0, x.shape[1], 960)]
+
+    def stream():
+        r = Resampler(48000, 16000, channels=2)
+        for c in chunks:
+            r.process(c)
+        r.flush()
+
+    cands = {"audiofast": stream, "audiofast one-shot": lambda: resample(x, 48000, 16000)}
+    if soxr:
+        xt = np.ascontiguousarray(x.T)
+        tchunks = [xt[i:i + 960] for i in range(0, xt.shape[0], 960)]
+
+        def soxr_stream():
+            s = soxr.ResampleStream(48000, 16000, 2, dtype="float32", quality="HQ")
+            for c in tchunks:
+                s.resample_chunk(c)
+            s.resample_chunk(np.zeros((0, 2), np.float32), last=True)
+
+        cands["soxr HQ stream"] = soxr_stream
+    _progress("measuring resample: streaming in 20 ms chunks")
+    times = measure(cands, settings)
+    size = "48k->16k 10 s stereo, 20 ms chunks"
+    rows.append(Row("resample", "high stream vs own one-shot", size, dict(times),
+                    "audiofast one-shot"))
+    if soxr:
+        rows.append(Row("resample", "high stream vs soxr stream", size, dict(times),
+                        "soxr HQ stream"))
+    return rows
+
+
+SECTIONS = {"convert": bench_convert, "resample": bench_resample}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,10 +264,22 @@ def _fmt_time(s: float) -> str:
     return f"{s / 1e-9:.3g} ns"
 
 
+def _fmt_db(q: dict, key: str) -> str:
+    v = q.get(key)
+    return "" if v is None else ("inf" if v == float("inf") else f"{v:.0f}")
+
+
 def format_table(rows: list[Row]) -> str:
-    header = ("operation", "size", "audiofast", "peer", "peer time", "speed-up")
-    body = [(r.operation, r.size, _fmt_time(r.times_s["audiofast"]), r.baseline,
-             _fmt_time(r.times_s[r.baseline]), f"{r.ratio:.2f}x") for r in rows]
+    header = ["operation", "size", "audiofast", "peer", "peer time", "speed-up"]
+    body = [[r.operation, r.size, _fmt_time(r.times_s["audiofast"]), r.baseline,
+             _fmt_time(r.times_s[r.baseline]), f"{r.ratio:.2f}x"] for r in rows]
+    if any(r.quality for r in rows):
+        # quality beside time: (audiofast / peer), dB
+        header += ["SNR dB", "aligned SNR", "alias dB"]
+        for r, b in zip(rows, body):
+            ours, theirs = r.quality.get("audiofast", {}), r.quality.get(r.baseline, {})
+            for key in ("SNR", "aligned", "alias"):
+                b.append(f"{_fmt_db(ours, key)} / {_fmt_db(theirs, key)}" if ours else "")
     widths = [max(len(str(c)) for c in col) for col in zip(header, *body)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(b) for b in body])
@@ -175,7 +309,8 @@ def run(only: list[str] | None = None, quick: bool = False) -> dict:
         rows = section(settings)
         result["sections"][name] = [
             {"operation": r.operation, "size": r.size, "times_s": r.times_s,
-             "baseline": r.baseline, "speedup": r.ratio} for r in rows]
+             "baseline": r.baseline, "speedup": r.ratio, "quality_db": r.quality}
+            for r in rows]
         if sys.stderr.isatty():
             sys.stderr.write("\r\033[K")                 # clear the progress line
         print(f"\n== {name} ==\n" + format_table(rows), flush=True)
@@ -195,7 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"audiofast {m['audiofast']} ({m['audiofast_simd']} build), numpy {m['numpy']}, "
           f"Python {m['python']}, {m['cpu']}, {m['cores']} cores")
     print("Times are medians of interleaved rounds in this process; speed-up = peer time / "
-          "audiofast time.")
+          "audiofast time.\nQuality columns are audiofast / peer, in dB, measured on float32 "
+          "test tones: SNR against the best-fit sine, aligned SNR against the sine at the exact "
+          "output times, alias rejection above the new Nyquist frequency.")
     result = run(args.only, args.quick)
     if args.json:
         with open(args.json, "w") as f:

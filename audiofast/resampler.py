@@ -241,8 +241,19 @@ _OK_DTYPES = frozenset(map(np.dtype, [np.float32, np.float64, np.int16]))
 
 def _ratio(orig_sr, target_sr, func: str) -> tuple[Fraction, Fraction, Fraction, Fraction]:
     """(orig, target, exact target/orig, the ratio the stages use)."""
-    o = _checks.rate(orig_sr, func, "orig_sr")
-    t = _checks.rate(target_sr, func, "target_sr")
+    try:
+        return _ratio_of(orig_sr, target_sr)        # valid rates, seen before: no Fraction work
+    except (TypeError, ValueError):                 # report it in the caller's name
+        pass
+    _checks.rate(orig_sr, func, "orig_sr")
+    _checks.rate(target_sr, func, "target_sr")
+    return _ratio_of(orig_sr, target_sr)
+
+
+@functools.lru_cache(maxsize=256)
+def _ratio_of(orig_sr, target_sr):
+    o = _checks.rate(orig_sr, "resample", "orig_sr")
+    t = _checks.rate(target_sr, "resample", "target_sr")
     exact = t / o
     ratio = exact
     if max(ratio.numerator, ratio.denominator) > _MAX_TERM:
