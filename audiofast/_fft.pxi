@@ -145,24 +145,165 @@ cdef inline void _radix3(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s,
                 _bfly3(xr, xi, yr, yi, s * p + q, ms, 3 * s * p + q, s, wr, wi, p, m)
 
 
+@cython.infer_types(True)
 cdef inline void _radix5(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s, rp wr,
                          rp wi) noexcept nogil:
     # Radix 5 runs after the radix-4 and radix-3 passes, where the stride is already large: one
-    # loop (one call site, so the big butterfly is inlined)
-    cdef Py_ssize_t p, q, ms = m * s
+    # loop, with the butterfly written in it (restrict pointers of an inlined helper say nothing
+    # about accesses across iterations, and GCC then needs too many overlap checks to vectorise)
+    cdef Py_ssize_t p, q, i, o, ms = m * s
+    # b_j = a0 + sum_k cos(2 pi jk/5)(a_k + a_5-k) - i sin(2 pi jk/5)(a_k - a_5-k), k = 1, 2
+    if rp is f32r:
+        c1 = <float>0.30901699437494742410         # cos(2 pi/5)
+        c2 = <float>-0.80901699437494742410        # cos(4 pi/5)
+        s1 = <float>0.95105651629515357212         # sin(2 pi/5)
+        s2 = <float>0.58778525229247312917         # sin(4 pi/5)
+    else:
+        c1 = 0.30901699437494742410
+        c2 = -0.80901699437494742410
+        s1 = 0.95105651629515357212
+        s2 = 0.58778525229247312917
     for p in range(m):
         for q in range(s):
-            _bfly5(xr, xi, yr, yi, s * p + q, ms, 5 * s * p + q, s, wr, wi, p, m)
+            i = s * p + q
+            o = 5 * s * p + q
+            a0r = xr[i]
+            a0i = xi[i]
+            p1r = xr[i + ms] + xr[i + 4 * ms]
+            p1i = xi[i + ms] + xi[i + 4 * ms]
+            p2r = xr[i + 2 * ms] + xr[i + 3 * ms]
+            p2i = xi[i + 2 * ms] + xi[i + 3 * ms]
+            d1r = xr[i + ms] - xr[i + 4 * ms]
+            d1i = xi[i + ms] - xi[i + 4 * ms]
+            d2r = xr[i + 2 * ms] - xr[i + 3 * ms]
+            d2i = xi[i + 2 * ms] - xi[i + 3 * ms]
+            yr[o] = a0r + p1r + p2r
+            yi[o] = a0i + p1i + p2i
+            # the pairs (1, 4) and (2, 3): b = a0 + C -+ i S
+            cr = a0r + c1 * p1r + c2 * p2r
+            ci = a0i + c1 * p1i + c2 * p2i
+            sr = s1 * d1r + s2 * d2r
+            si = s1 * d1i + s2 * d2i
+            br = cr + si
+            bi = ci - sr
+            wr_ = wr[p]
+            wi_ = wi[p]
+            yr[o + s] = br * wr_ - bi * wi_
+            yi[o + s] = br * wi_ + bi * wr_
+            br = cr - si
+            bi = ci + sr
+            wr_ = wr[3 * m + p]
+            wi_ = wi[3 * m + p]
+            yr[o + 4 * s] = br * wr_ - bi * wi_
+            yi[o + 4 * s] = br * wi_ + bi * wr_
+            cr = a0r + c2 * p1r + c1 * p2r
+            ci = a0i + c2 * p1i + c1 * p2i
+            sr = s2 * d1r - s1 * d2r
+            si = s2 * d1i - s1 * d2i
+            br = cr + si
+            bi = ci - sr
+            wr_ = wr[m + p]
+            wi_ = wi[m + p]
+            yr[o + 2 * s] = br * wr_ - bi * wi_
+            yi[o + 2 * s] = br * wi_ + bi * wr_
+            br = cr - si
+            bi = ci + sr
+            wr_ = wr[2 * m + p]
+            wi_ = wi[2 * m + p]
+            yr[o + 3 * s] = br * wr_ - bi * wi_
+            yi[o + 3 * s] = br * wi_ + bi * wr_
 
 
+@cython.infer_types(True)
 cdef inline void _radix7(rp xr, rp xi, rp yr, rp yi, Py_ssize_t m, Py_ssize_t s, rp wr,
                          rp wi) noexcept nogil:
     # Radix 7 runs after the radix-4 and radix-3 passes, where the stride is already large: one
-    # loop (one call site, so the big butterfly is inlined)
-    cdef Py_ssize_t p, q, ms = m * s
+    # loop, with the butterfly written in it (restrict pointers of an inlined helper say nothing
+    # about accesses across iterations, and GCC then needs too many overlap checks to vectorise)
+    cdef Py_ssize_t p, q, i, o, ms = m * s
+    # as radix 5, k = 1, 2, 3 (cos and sin of 2 pi jk/7 folded onto k = 1..3)
+    if rp is f32r:
+        c1 = <float>0.62348980185873353053         # cos(2 pi/7)
+        c2 = <float>-0.22252093395631440429        # cos(4 pi/7)
+        c3 = <float>-0.90096886790241912624        # cos(6 pi/7)
+        s1 = <float>0.78183148246802980871         # sin(2 pi/7)
+        s2 = <float>0.97492791218182360702         # sin(4 pi/7)
+        s3 = <float>0.43388373911755812048         # sin(6 pi/7)
+    else:
+        c1 = 0.62348980185873353053
+        c2 = -0.22252093395631440429
+        c3 = -0.90096886790241912624
+        s1 = 0.78183148246802980871
+        s2 = 0.97492791218182360702
+        s3 = 0.43388373911755812048
     for p in range(m):
         for q in range(s):
-            _bfly7(xr, xi, yr, yi, s * p + q, ms, 7 * s * p + q, s, wr, wi, p, m)
+            i = s * p + q
+            o = 7 * s * p + q
+            a0r = xr[i]
+            a0i = xi[i]
+            p1r = xr[i + ms] + xr[i + 6 * ms]
+            p1i = xi[i + ms] + xi[i + 6 * ms]
+            p2r = xr[i + 2 * ms] + xr[i + 5 * ms]
+            p2i = xi[i + 2 * ms] + xi[i + 5 * ms]
+            p3r = xr[i + 3 * ms] + xr[i + 4 * ms]
+            p3i = xi[i + 3 * ms] + xi[i + 4 * ms]
+            d1r = xr[i + ms] - xr[i + 6 * ms]
+            d1i = xi[i + ms] - xi[i + 6 * ms]
+            d2r = xr[i + 2 * ms] - xr[i + 5 * ms]
+            d2i = xi[i + 2 * ms] - xi[i + 5 * ms]
+            d3r = xr[i + 3 * ms] - xr[i + 4 * ms]
+            d3i = xi[i + 3 * ms] - xi[i + 4 * ms]
+            yr[o] = a0r + p1r + p2r + p3r
+            yi[o] = a0i + p1i + p2i + p3i
+            cr = a0r + c1 * p1r + c2 * p2r + c3 * p3r
+            ci = a0i + c1 * p1i + c2 * p2i + c3 * p3i
+            sr = s1 * d1r + s2 * d2r + s3 * d3r
+            si = s1 * d1i + s2 * d2i + s3 * d3i
+            br = cr + si
+            bi = ci - sr
+            wr_ = wr[p]
+            wi_ = wi[p]
+            yr[o + s] = br * wr_ - bi * wi_
+            yi[o + s] = br * wi_ + bi * wr_
+            br = cr - si
+            bi = ci + sr
+            wr_ = wr[5 * m + p]
+            wi_ = wi[5 * m + p]
+            yr[o + 6 * s] = br * wr_ - bi * wi_
+            yi[o + 6 * s] = br * wi_ + bi * wr_
+            cr = a0r + c2 * p1r + c3 * p2r + c1 * p3r
+            ci = a0i + c2 * p1i + c3 * p2i + c1 * p3i
+            sr = s2 * d1r - s3 * d2r - s1 * d3r
+            si = s2 * d1i - s3 * d2i - s1 * d3i
+            br = cr + si
+            bi = ci - sr
+            wr_ = wr[m + p]
+            wi_ = wi[m + p]
+            yr[o + 2 * s] = br * wr_ - bi * wi_
+            yi[o + 2 * s] = br * wi_ + bi * wr_
+            br = cr - si
+            bi = ci + sr
+            wr_ = wr[4 * m + p]
+            wi_ = wi[4 * m + p]
+            yr[o + 5 * s] = br * wr_ - bi * wi_
+            yi[o + 5 * s] = br * wi_ + bi * wr_
+            cr = a0r + c3 * p1r + c1 * p2r + c2 * p3r
+            ci = a0i + c3 * p1i + c1 * p2i + c2 * p3i
+            sr = s3 * d1r - s1 * d2r + s2 * d3r
+            si = s3 * d1i - s1 * d2i + s2 * d3i
+            br = cr + si
+            bi = ci - sr
+            wr_ = wr[2 * m + p]
+            wi_ = wi[2 * m + p]
+            yr[o + 3 * s] = br * wr_ - bi * wi_
+            yi[o + 3 * s] = br * wi_ + bi * wr_
+            br = cr - si
+            bi = ci + sr
+            wr_ = wr[3 * m + p]
+            wi_ = wi[3 * m + p]
+            yr[o + 4 * s] = br * wr_ - bi * wi_
+            yi[o + 4 * s] = br * wi_ + bi * wr_
 
 
 @cython.infer_types(True)
@@ -202,101 +343,6 @@ cdef inline void _bfly3(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms,
     yi[o] = a0i + t1i
     _twiddle(yr, yi, o + s, t2r + t3r, t2i + t3i, wr[p], wi[p])
     _twiddle(yr, yi, o + 2 * s, t2r - t3r, t2i - t3i, wr[m + p], wi[m + p])
-
-
-@cython.infer_types(True)
-cdef inline void _bfly5(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o,
-                        Py_ssize_t s, rp wr, rp wi, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
-    # b_j = a0 + sum_k cos(2 pi jk/5)(a_k + a_5-k) - i sin(2 pi jk/5)(a_k - a_5-k), k = 1, 2
-    if rp is f32r:
-        c1 = <float>0.30901699437494742410         # cos(2 pi/5)
-        c2 = <float>-0.80901699437494742410        # cos(4 pi/5)
-        s1 = <float>0.95105651629515357212         # sin(2 pi/5)
-        s2 = <float>0.58778525229247312917         # sin(4 pi/5)
-    else:
-        c1 = 0.30901699437494742410
-        c2 = -0.80901699437494742410
-        s1 = 0.95105651629515357212
-        s2 = 0.58778525229247312917
-    a0r = xr[i]
-    a0i = xi[i]
-    p1r = xr[i + ms] + xr[i + 4 * ms]
-    p1i = xi[i + ms] + xi[i + 4 * ms]
-    p2r = xr[i + 2 * ms] + xr[i + 3 * ms]
-    p2i = xi[i + 2 * ms] + xi[i + 3 * ms]
-    d1r = xr[i + ms] - xr[i + 4 * ms]
-    d1i = xi[i + ms] - xi[i + 4 * ms]
-    d2r = xr[i + 2 * ms] - xr[i + 3 * ms]
-    d2i = xi[i + 2 * ms] - xi[i + 3 * ms]
-    yr[o] = a0r + p1r + p2r
-    yi[o] = a0i + p1i + p2i
-    # the pairs (1, 4) and (2, 3): b = a0 + C -+ i S
-    cr = a0r + c1 * p1r + c2 * p2r
-    ci = a0i + c1 * p1i + c2 * p2i
-    sr = s1 * d1r + s2 * d2r
-    si = s1 * d1i + s2 * d2i
-    _twiddle(yr, yi, o + s, cr + si, ci - sr, wr[p], wi[p])
-    _twiddle(yr, yi, o + 4 * s, cr - si, ci + sr, wr[3 * m + p], wi[3 * m + p])
-    cr = a0r + c2 * p1r + c1 * p2r
-    ci = a0i + c2 * p1i + c1 * p2i
-    sr = s2 * d1r - s1 * d2r
-    si = s2 * d1i - s1 * d2i
-    _twiddle(yr, yi, o + 2 * s, cr + si, ci - sr, wr[m + p], wi[m + p])
-    _twiddle(yr, yi, o + 3 * s, cr - si, ci + sr, wr[2 * m + p], wi[2 * m + p])
-
-
-@cython.infer_types(True)
-cdef inline void _bfly7(rp xr, rp xi, rp yr, rp yi, Py_ssize_t i, Py_ssize_t ms, Py_ssize_t o,
-                        Py_ssize_t s, rp wr, rp wi, Py_ssize_t p, Py_ssize_t m) noexcept nogil:
-    # as radix 5, k = 1, 2, 3 (cos and sin of 2 pi jk/7 folded onto k = 1..3)
-    if rp is f32r:
-        c1 = <float>0.62348980185873353053         # cos(2 pi/7)
-        c2 = <float>-0.22252093395631440429        # cos(4 pi/7)
-        c3 = <float>-0.90096886790241912624        # cos(6 pi/7)
-        s1 = <float>0.78183148246802980871         # sin(2 pi/7)
-        s2 = <float>0.97492791218182360702         # sin(4 pi/7)
-        s3 = <float>0.43388373911755812048         # sin(6 pi/7)
-    else:
-        c1 = 0.62348980185873353053
-        c2 = -0.22252093395631440429
-        c3 = -0.90096886790241912624
-        s1 = 0.78183148246802980871
-        s2 = 0.97492791218182360702
-        s3 = 0.43388373911755812048
-    a0r = xr[i]
-    a0i = xi[i]
-    p1r = xr[i + ms] + xr[i + 6 * ms]
-    p1i = xi[i + ms] + xi[i + 6 * ms]
-    p2r = xr[i + 2 * ms] + xr[i + 5 * ms]
-    p2i = xi[i + 2 * ms] + xi[i + 5 * ms]
-    p3r = xr[i + 3 * ms] + xr[i + 4 * ms]
-    p3i = xi[i + 3 * ms] + xi[i + 4 * ms]
-    d1r = xr[i + ms] - xr[i + 6 * ms]
-    d1i = xi[i + ms] - xi[i + 6 * ms]
-    d2r = xr[i + 2 * ms] - xr[i + 5 * ms]
-    d2i = xi[i + 2 * ms] - xi[i + 5 * ms]
-    d3r = xr[i + 3 * ms] - xr[i + 4 * ms]
-    d3i = xi[i + 3 * ms] - xi[i + 4 * ms]
-    yr[o] = a0r + p1r + p2r + p3r
-    yi[o] = a0i + p1i + p2i + p3i
-    cr = a0r + c1 * p1r + c2 * p2r + c3 * p3r
-    ci = a0i + c1 * p1i + c2 * p2i + c3 * p3i
-    sr = s1 * d1r + s2 * d2r + s3 * d3r
-    si = s1 * d1i + s2 * d2i + s3 * d3i
-    _twiddle(yr, yi, o + s, cr + si, ci - sr, wr[p], wi[p])
-    _twiddle(yr, yi, o + 6 * s, cr - si, ci + sr, wr[5 * m + p], wi[5 * m + p])
-    cr = a0r + c2 * p1r + c3 * p2r + c1 * p3r
-    ci = a0i + c2 * p1i + c3 * p2i + c1 * p3i
-    sr = s2 * d1r - s3 * d2r - s1 * d3r
-    si = s2 * d1i - s3 * d2i - s1 * d3i
-    _twiddle(yr, yi, o + 2 * s, cr + si, ci - sr, wr[m + p], wi[m + p])
-    _twiddle(yr, yi, o + 5 * s, cr - si, ci + sr, wr[4 * m + p], wi[4 * m + p])
-    cr = a0r + c3 * p1r + c1 * p2r + c2 * p3r
-    ci = a0i + c3 * p1i + c1 * p2i + c2 * p3i
-    sr = s3 * d1r - s1 * d2r + s2 * d3r
-    si = s3 * d1i - s1 * d2i + s2 * d3i
-    _twiddle(yr, yi, o + 3 * s, cr + si, ci - sr, wr[2 * m + p], wi[2 * m + p])
-    _twiddle(yr, yi, o + 4 * s, cr - si, ci + sr, wr[3 * m + p], wi[3 * m + p])
 
 
 cdef inline void _twiddle(rp yr, rp yi, Py_ssize_t o, real_t br, real_t bi, real_t wr,
