@@ -23,6 +23,7 @@ cdef extern from "_simd.h" nogil:
     bint af_cpu_has_avx2_fma()
     const char* af_simd_name()
     Py_ssize_t af_f32_to_i16(const float* s, int16_t* d, Py_ssize_t n)
+    Py_ssize_t af_i16_to_f32(const int16_t* s, float* d, Py_ssize_t n)
     float af_dot_f32(const float* a, const float* b, Py_ssize_t n)
     double af_dot_f64(const double* a, const double* b, Py_ssize_t n)
 
@@ -131,6 +132,8 @@ cdef void _to_f32_run(const src_t* s, Py_ssize_t ss, float* d, Py_ssize_t ds,
         while i < n and (<size_t>(d + i)) % 32:
             d[i] = _sample_to_f32(s[i])
             i += 1
+        if src_t is int16_t:
+            i += af_i16_to_f32(s + i, d + i, n - i)     # the hot path (see _simd.h)
         for i in range(i, n):
             d[i] = _sample_to_f32(s[i])
     else:

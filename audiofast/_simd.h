@@ -1,9 +1,10 @@
 /* Hand-vectorised loops for the few kernels compilers do not vectorise well, and CPU detection.
  *
- * Everything else in audiofast is plain Cython that the compiler vectorises. The exception is
- * quantising float32 to int16: GCC 12 turns the NaN test and clamps into masks narrowed to 16 bits
- * and a dozen shuffles per vector (about 1 ms for 1 M samples, against 0.2 ms with SSE2
- * intrinsics and 0.12 ms with AVX2 measured on the development machine).
+ * Everything else in audiofast is plain Cython that the compiler vectorises. The exceptions:
+ * quantising float32 to int16 (GCC 12 turns the NaN test and clamps into masks narrowed to 16
+ * bits and a dozen shuffles per vector: about 1 ms for 1 M samples, against 0.2 ms with SSE2
+ * intrinsics and 0.12 ms with AVX2 measured on the development machine), int16 to float32 (below)
+ * and a dot product written with GCC's portable vector extensions (below).
  *
  * Each kernel handles a prefix of the input whose length is a multiple of its vector width and
  * returns that length; the caller finishes the tail with the portable kernel, which computes the
@@ -85,6 +86,45 @@ static inline ptrdiff_t af_f32_to_i16(const float *s, int16_t *d, ptrdiff_t n)
         a = _mm_min_ps(_mm_and_ps(a, _mm_cmpord_ps(a, a)), top);
         b = _mm_min_ps(_mm_and_ps(b, _mm_cmpord_ps(b, b)), top);
         _mm_storeu_si128((__m128i *)(d + i), _mm_packs_epi32(_mm_cvtps_epi32(a), _mm_cvtps_epi32(b)));
+    }
+#else
+    (void)s; (void)d; (void)n;
+#endif
+    return i;
+}
+
+/* d[i] = s[i] / 32768 for a prefix of n; returns its length. The compiler vectorises this loop
+ * too, but unrolled by four with the conversions interleaved it runs about 10% faster on 1 M
+ * samples, which is memory-bound: the margin that decides the comparison with numpy there. */
+static inline ptrdiff_t af_i16_to_f32(const int16_t *s, float *d, ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+#if defined(__AVX2__)
+    const __m256 k = _mm256_set1_ps(1.0f / 32768.0f);
+    for (; i + 32 <= n; i += 32) {
+        __m256 a = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(s + i))));
+        __m256 b = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(s + i + 8))));
+        __m256 c = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(s + i + 16))));
+        __m256 e = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(s + i + 24))));
+        _mm256_storeu_ps(d + i, _mm256_mul_ps(a, k));
+        _mm256_storeu_ps(d + i + 8, _mm256_mul_ps(b, k));
+        _mm256_storeu_ps(d + i + 16, _mm256_mul_ps(c, k));
+        _mm256_storeu_ps(d + i + 24, _mm256_mul_ps(e, k));
+    }
+#elif defined(__SSE2__)
+    const __m128 k = _mm_set1_ps(1.0f / 32768.0f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i w = _mm_loadu_si128((const __m128i *)(s + i + 8));
+        /* sign-extend 16 -> 32 bits: the sample in the top half, then an arithmetic shift */
+        __m128 a = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
+        __m128 b = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(v, v), 16));
+        __m128 c = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(w, w), 16));
+        __m128 e = _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(w, w), 16));
+        _mm_storeu_ps(d + i, _mm_mul_ps(a, k));
+        _mm_storeu_ps(d + i + 4, _mm_mul_ps(b, k));
+        _mm_storeu_ps(d + i + 8, _mm_mul_ps(c, k));
+        _mm_storeu_ps(d + i + 12, _mm_mul_ps(e, k));
     }
 #else
     (void)s; (void)d; (void)n;
