@@ -1,6 +1,6 @@
 """audiofast: fast, exact audio primitives for speech pipelines.
 
-PCM sample-format conversion and resampling (voice activity detection to come); every hot loop
+PCM sample-format conversion, resampling, frame energy and voice activity detection; every hot loop
 is compiled Cython that runs with the GIL released.
 """
 from ._version import __version__
@@ -14,6 +14,7 @@ from .convert import (
     to_mono,
 )
 from .resampler import QUALITIES, Resampler, resample
+from .voice import VAD, VADResult, frame_rms, split, trim, vad
 
 __all__ = [
     "__version__",
@@ -27,4 +28,10 @@ __all__ = [
     "resample",
     "Resampler",
     "QUALITIES",
+    "frame_rms",
+    "split",
+    "trim",
+    "vad",
+    "VAD",
+    "VADResult",
 ]

@@ -26,6 +26,11 @@ cdef extern from "_simd.h" nogil:
     Py_ssize_t af_i16_to_f32(const int16_t* s, float* d, Py_ssize_t n)
     float af_dot_f32(const float* a, const float* b, Py_ssize_t n)
     double af_dot_f64(const double* a, const double* b, Py_ssize_t n)
+    double af_energy_f32(const float* x, Py_ssize_t n, Py_ssize_t lag)
+    double af_energy_f64(const double* x, Py_ssize_t n, Py_ssize_t lag)
+    double af_energy_i16(const int16_t* x, Py_ssize_t n, Py_ssize_t lag)
+    double af_sumsq_f64(const double* x, Py_ssize_t n)
+    double af_db(double p)
 
 cnp.import_array()
 
@@ -645,3 +650,4 @@ def pcm_encode(cnp.ndarray x, int width):
     return out
 include "_fft.pxi"
 include "_resample.pxi"
+include "_vad.pxi"
