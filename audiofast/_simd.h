@@ -190,26 +190,13 @@ AF_DOT_PLAIN(double, af_dot_f64)
 typedef double af_v8df __attribute__((vector_size(64)));
 typedef int16_t af_v8hi __attribute__((vector_size(16)));
 
-static inline af_v8sf af_load8_f32(const float *p)
-{
-    af_v8sf v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline af_v8sf af_load8_f64(const double *p)
-{
-    af_v8df v;
-    memcpy(&v, p, sizeof v);
-    return __builtin_convertvector(v, af_v8sf);
-}
-
-static inline af_v8sf af_load8_i16(const int16_t *p)
-{
-    af_v8hi v;
-    memcpy(&v, p, sizeof v);
-    return __builtin_convertvector(v, af_v8sf) * (1.0f / 32768.0f);
-}
+/* Eight samples from p as float32 (macros, not functions: a function returning a 32-byte
+ * vector changes the ABI without AVX and GCC warns about it) */
+#define af_load8_f32(p) __extension__({ af_v8sf v_; memcpy(&v_, (p), sizeof v_); v_; })
+#define af_load8_f64(p) __extension__({ af_v8df v_; memcpy(&v_, (p), sizeof v_);           \
+                                        __builtin_convertvector(v_, af_v8sf); })
+#define af_load8_i16(p) __extension__({ af_v8hi v_; memcpy(&v_, (p), sizeof v_);           \
+                                        __builtin_convertvector(v_, af_v8sf) * (1.0f / 32768.0f); })
 
 #define AF_ENERGY(T, SUF, SCALE)                                                                   \
     static inline double af_energy_##SUF(const T *x, ptrdiff_t n, ptrdiff_t lag)                   \

@@ -588,3 +588,33 @@ cdef class VADCore:
         """The whole answer for one prepared signal: a fresh stream, one chunk, flush."""
         self.reset()
         return self._step(x, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# split: runs of non-silent frames
+
+def frame_runs(cnp.ndarray mask, Py_ssize_t hop, Py_ssize_t n):
+    """``[start, end)`` sample intervals (int64, shape (k, 2)) of the runs of True in the
+    C-contiguous bool array mask, frame t starting at t * hop, ends clipped to n."""
+    cdef Py_ssize_t m = cnp.PyArray_DIMS(mask)[0], t, k = 0, start = 0
+    cdef const char* f = <const char*>cnp.PyArray_DATA(mask)
+    cdef cnp.npy_intp dims[2]
+    with nogil:
+        for t in range(m):
+            if f[t] and (t == 0 or not f[t - 1]):
+                k += 1
+    dims[0] = k
+    dims[1] = 2
+    cdef cnp.ndarray out = cnp.PyArray_SimpleNew(2, dims, cnp.NPY_INT64)
+    cdef int64_t* o = <int64_t*>cnp.PyArray_DATA(out)
+    k = 0
+    with nogil:
+        for t in range(m + 1):
+            if t < m and f[t]:
+                if t == 0 or not f[t - 1]:
+                    start = t
+            elif t > 0 and f[t - 1]:
+                o[2 * k] = min(start * hop, n)
+                o[2 * k + 1] = min(t * hop, n)
+                k += 1
+    return out

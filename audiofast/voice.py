@@ -65,20 +65,31 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
     Returns
     -------
     ndarray, shape (..., 1, n_frames)
-        RMS per frame in full-scale units, of `dtype`. ``n_frames = 1 + (padded_length - frame_length) // hop_length``, or 0 when the
-        (padded) signal is shorter than one frame (where librosa raises).
+        RMS per frame in full-scale units, of `dtype`.
+        ``n_frames = 1 + (padded_length - frame_length) // hop_length``, or 0 when the (padded)
+        signal is shorter than one frame (where librosa raises).
 
     Notes
     -----
-    Each sample is squared once and frames sum blocks of ``gcd(frame, hop, pad)`` squares, in
-    float64. NaN or inf in a frame give NaN or inf for it.
+    Each sample is squared once; frames add up blocks of ``gcd(frame, hop, pad)`` squares.
+    float32 input is squared and summed in float32 (as librosa does) in runs of at most 4096
+    samples whose sums are added in float64; float64 input in float64. NaN or inf in a frame
+    give NaN or inf for it.
     """
     func = "frame_rms"
-    x = _audio(y, func)
-    frame, hop = _frame_args(frame_length, hop_length, func)
+    if (type(y) is np.ndarray and y.dtype == np.float32 and y.flags.c_contiguous
+            and y.ndim >= 1 and y.dtype.isnative):
+        x = y                                        # the common case, checked cheaply
+    else:
+        x = _audio(y, func)
+    if type(frame_length) is int and type(hop_length) is int and frame_length > 0 < hop_length:
+        frame, hop = frame_length, hop_length
+    else:
+        frame, hop = _frame_args(frame_length, hop_length, func)
     n = x.shape[-1]
     pad = frame // 2 if center else 0
-    out_dtype = _checks.target_dtype(dtype, _FLOATS, func, "dtype")
+    out_dtype = np.float32 if dtype is np.float32 else _checks.target_dtype(
+        dtype, _FLOATS, func, "dtype")
     if center and not (isinstance(pad_mode, str) and pad_mode == "constant"):
         if not (isinstance(pad_mode, str) or callable(pad_mode)):
             raise TypeError(f"{func}: pad_mode must be a numpy.pad mode (string or callable), "
@@ -93,17 +104,26 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
     return out
 
 
-def _nonsilent(y, frame_length, hop_length, top_db, ref, aggregate, func) -> np.ndarray:
-    """librosa's frame-wise "above ref - top_db" test (librosa.effects._signal_to_frame_nonsilent):
-    RMS per frame, in dB against `ref`, aggregated over the leading axes."""
-    rms = frame_rms(y, frame_length=frame_length, hop_length=hop_length)[..., 0, :]
-    if not np.isscalar(top_db) and not isinstance(top_db, np.number):
+def _nonsilent(x, frame, hop, top_db, ref, aggregate, func) -> np.ndarray:
+    """librosa's frame-wise "above ref - top_db" test (librosa.effects._signal_to_frame_nonsilent)
+    with the same float32 operations in the same order, so the frames on the edge fall the same
+    way: RMS per frame (centred, zero padding), in dB against `ref`, aggregated over the
+    leading axes."""
+    if isinstance(top_db, (bool, np.bool_)) or not isinstance(top_db, (int, float, np.number)):
         raise TypeError(f"{func}: top_db must be a number, got {type(top_db).__name__}")
-    magnitude = np.abs(rms)
-    ref_value = ref(magnitude) if callable(ref) else np.abs(ref)
-    # as librosa.amplitude_to_db: power in dB against ref**2, floored at amin = 1e-10
-    power = np.square(magnitude)
-    db = 10.0 * np.log10(np.maximum(1e-10, power))
+    n = x.shape[-1]
+    pad = frame // 2
+    nframes = 1 + (n + 2 * pad - frame) // hop if n + 2 * pad >= frame else 0
+    rows = math.prod(x.shape[:-1])
+    rms = np.empty(x.shape[:-1] + (nframes,), np.float32)
+    core.frame_rms(x.reshape(rows, n), frame, hop, pad, rms.reshape(rows, nframes))
+    # as librosa.amplitude_to_db(rms, ref=ref, top_db=None): power in dB against ref**2,
+    # floored at amin = 1e-10 (rms >= 0 already, so the abs is left out)
+    ref_value = ref(rms) if callable(ref) else np.abs(ref)
+    db = np.square(rms, out=rms)
+    np.maximum(1e-10, db, out=db)
+    np.log10(db, out=db)
+    db *= 10.0
     db -= 10.0 * np.log10(np.maximum(1e-10, ref_value ** 2))
     if db.ndim > 1:
         db = np.apply_over_axes(aggregate, db, range(db.ndim - 1))
@@ -138,14 +158,7 @@ def split(y, *, top_db: float = 60, ref=np.max, frame_length: int = 2048,
     frame, hop = _frame_args(frame_length, hop_length, func)
     x = _audio(y, func)
     non_silent = _nonsilent(x, frame, hop, top_db, ref, aggregate, func)
-    if non_silent.size == 0:
-        return np.zeros((0, 2), np.int64)
-    edges = np.flatnonzero(np.diff(non_silent.astype(np.int8))) + 1
-    if non_silent[0]:
-        edges = np.concatenate([[0], edges])
-    if non_silent[-1]:
-        edges = np.concatenate([edges, [len(non_silent)]])
-    return np.minimum(edges.astype(np.int64) * hop, x.shape[-1]).reshape(-1, 2)
+    return core.frame_runs(np.ascontiguousarray(non_silent), hop, x.shape[-1])
 
 
 def trim(y, *, top_db: float = 60, ref=np.max, frame_length: int = 2048,
@@ -165,7 +178,7 @@ def trim(y, *, top_db: float = 60, ref=np.max, frame_length: int = 2048,
     func = "trim"
     frame, hop = _frame_args(frame_length, hop_length, func)
     arr = np.asarray(y)
-    non_silent = _nonsilent(arr, frame, hop, top_db, ref, aggregate, func)
+    non_silent = _nonsilent(_audio(arr, func), frame, hop, top_db, ref, aggregate, func)
     nonzero = np.flatnonzero(non_silent)
     if nonzero.size:
         start = int(nonzero[0]) * hop
