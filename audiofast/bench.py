@@ -29,6 +29,7 @@ from .convert import (
     to_mono,
 )
 from .resampler import Resampler, resample
+from .voice import VAD, frame_rms, split, vad
 
 
 @dataclass
@@ -251,7 +252,128 @@ def bench_resample(settings: Settings) -> list[Row]:
     return rows
 
 
-SECTIONS = {"convert": bench_convert, "resample": bench_resample}
+def _speechy(seconds: float, rate: int = 16000) -> np.ndarray:
+    """Noise floor with tone bursts that come and go, like speech with pauses (float32)."""
+    n = int(seconds * rate)
+    t = np.arange(n) / rate
+    x = np.random.default_rng(0).standard_normal(n) * 1e-3
+    x += (np.sin(2 * np.pi * 0.4 * t) > 0.2) * 0.1 * np.sin(2 * np.pi * 900 * t)
+    return x.astype(np.float32)
+
+
+def _webrtc_frames(webrtcvad, x16: np.ndarray, frame: int, rate: int = 16000):
+    v = webrtcvad.Vad(3)
+    data = [x16[i:i + frame].tobytes() for i in range(0, len(x16) - frame + 1, frame)]
+    return lambda: [v.is_speech(d, rate) for d in data]
+
+
+def bench_vad(settings: Settings) -> list[Row]:
+    librosa = _peer("librosa")
+    webrtcvad = _peer("webrtcvad")
+    rows = []
+    x = _speechy(10)
+    x16 = float32_to_int16(x)
+    size = "10 s, 16 kHz, 30 ms frames"
+
+    def add(operation, size, candidates, baseline):
+        _progress(f"measuring vad: {operation}, {size}")
+        rows.append(Row("vad", operation, size, measure(candidates, settings), baseline))
+
+    ours_rms = lambda: frame_rms(x, frame_length=480, hop_length=480, center=False)
+    cands = {"audiofast": ours_rms, "numpy einsum": lambda: _peers.frame_rms_einsum(x, 480),
+             "numpy loop": lambda: _peers.frame_rms_loop(x, 480),
+             "audiofast vad": lambda: vad(x, 16000)}
+    if webrtcvad:
+        cands["webrtcvad mode 3"] = _webrtc_frames(webrtcvad, x16, 480)
+    _progress(f"measuring vad: frame energy and detection, {size}")
+    times = measure(cands, settings)
+    rows.append(Row("vad", "frame_rms vs numpy einsum", size, dict(times), "numpy einsum"))
+    rows.append(Row("vad", "frame_rms vs numpy loop", size, dict(times), "numpy loop"))
+    t_vad = dict(times, audiofast=times["audiofast vad"])
+    rows.append(Row("vad", "vad() vs numpy RMS loop", size, t_vad, "numpy loop"))
+    rows.append(Row("vad", "vad() vs own frame_rms", size,
+                    dict(t_vad, **{"audiofast frame_rms": times["audiofast"]}),
+                    "audiofast frame_rms"))
+    if webrtcvad:
+        rows.append(Row("vad", "vad() vs webrtcvad (int16 bytes)", size, t_vad,
+                        "webrtcvad mode 3"))
+    if librosa:
+        add("split() vs librosa.effects.split", "10 s, 16 kHz, librosa defaults",
+            {"audiofast": lambda: split(x), "librosa": lambda: librosa.effects.split(x)},
+            "librosa")
+    chunks = [x[i:i + 160] for i in range(0, len(x), 160)]
+
+    def stream():
+        det = VAD(16000)
+        for c in chunks:
+            det.process(c)
+        det.flush()
+
+    cands = {"audiofast": stream, "numpy rms": lambda: [_peers.chunk_rms(c) for c in chunks]}
+    if webrtcvad:
+        cands["webrtcvad"] = _webrtc_frames(webrtcvad, x16, 160)
+    _progress("measuring vad: streaming in 10 ms chunks")
+    times = {k: v / len(chunks) for k, v in measure(cands, settings).items()}
+    rows.append(Row("vad", "VAD.process vs numpy RMS per chunk", "per 10 ms chunk",
+                    dict(times), "numpy rms"))
+    if webrtcvad:
+        rows.append(Row("vad", "VAD.process vs webrtcvad per chunk", "per 10 ms chunk",
+                        dict(times), "webrtcvad"))
+    return rows
+
+
+def bench_pipeline(settings: Settings) -> list[Row]:
+    """The real-time chain of a voice agent: 48 kHz int16 stereo microphone audio -> float32
+    mono -> 16 kHz -> voice activity, one second of it, in one call and in 20 ms chunks."""
+    soxr = _peer("soxr")
+    rng = np.random.default_rng(0)
+    speech = resample(_speechy(1), 16000, 48000)
+    mic = np.stack([speech, speech * 0.5], axis=1) + rng.standard_normal((48000, 2)) * 1e-3
+    mic16 = float32_to_int16(mic.astype(np.float32))           # (frames, channels), interleaved
+    rows = []
+
+    def ours():
+        return vad(resample(to_mono(mic16, axis=-1), 48000, 16000), 16000)
+
+    chunks = [mic16[i:i + 960] for i in range(0, len(mic16), 960)]
+
+    def ours_stream():
+        rs, det = Resampler(48000, 16000), VAD(16000)
+        for c in chunks:
+            det.process(rs.process(to_mono(c, axis=-1)))
+        det.process(rs.flush())
+        det.flush()
+
+    one, streamed = {"audiofast": ours}, {"audiofast": ours_stream}
+    if soxr:
+        def theirs():
+            mono = _peers.int16_to_float32(mic16).mean(axis=1, dtype=np.float32)
+            y = soxr.resample(mono, 48000, 16000, quality="HQ")
+            return _peers.frame_rms_einsum(y, 480) > 10 ** (-40 / 20)
+
+        def theirs_stream():
+            s = soxr.ResampleStream(48000, 16000, 1, dtype="float32", quality="HQ")
+            flags = []
+            for c in chunks:
+                y = s.resample_chunk(_peers.int16_to_float32(c).mean(axis=1, dtype=np.float32))
+                flags.append(_peers.chunk_rms(y) > 0.01)
+            s.resample_chunk(np.zeros(0, np.float32), last=True)
+            return flags
+
+        one["numpy + soxr HQ + numpy RMS"] = theirs
+        streamed["numpy + soxr HQ + numpy RMS"] = theirs_stream
+    base = "numpy + soxr HQ + numpy RMS" if soxr else "audiofast"
+    _progress("measuring pipeline: one second in one call")
+    rows.append(Row("pipeline", "int16 stereo 48k -> mono -> 16k -> VAD", "1 s, one call",
+                    measure(one, settings), base))
+    _progress("measuring pipeline: one second in 20 ms chunks")
+    rows.append(Row("pipeline", "int16 stereo 48k -> mono -> 16k -> VAD", "1 s, 20 ms chunks",
+                    measure(streamed, settings), base))
+    return rows
+
+
+SECTIONS = {"convert": bench_convert, "resample": bench_resample, "vad": bench_vad,
+            "pipeline": bench_pipeline}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 
@@ -216,6 +217,61 @@ def _frames(samples: float) -> int:
     return math.floor(samples + 0.5)
 
 
+@functools.lru_cache(maxsize=64, typed=True)
+def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
+                min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
+                min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter):
+    """The detector's parameters checked and turned into samples and frames (cached: a
+    detector per call of `vad` should not pay for the checks every time)."""
+    func = "VAD"
+    sr = _real(sample_rate, func, "sample_rate")
+    if sr < 1000:
+        raise ValueError(f"{func}: sample_rate must be >= 1000 Hz, got {sample_rate!r}")
+    frame_ms = _real(frame_ms, func, "frame_ms")
+    if frame_ms <= 0:
+        raise ValueError(f"{func}: frame_ms must be > 0, got {frame_ms!r}")
+    frame = _frames(frame_ms * sr / 1000)
+    if frame < 1:
+        raise ValueError(f"{func}: frame_ms={frame_ms!r} is shorter than one sample at "
+                         f"{sample_rate!r} Hz")
+    if hop_ms is None:
+        hop = frame
+    else:
+        hop_ms = _real(hop_ms, func, "hop_ms")
+        if hop_ms <= 0:
+            raise ValueError(f"{func}: hop_ms must be > 0, got {hop_ms!r}")
+        hop = _frames(hop_ms * sr / 1000)
+        if hop < 1:
+            raise ValueError(f"{func}: hop_ms={hop_ms!r} is shorter than one sample at "
+                             f"{sample_rate!r} Hz")
+        if hop > frame:
+            raise ValueError(f"{func}: hop_ms must be <= frame_ms, got {hop_ms!r} > "
+                             f"{frame_ms!r}")
+    fixed = None if threshold_db is None else _real(threshold_db, func, "threshold_db")
+    margin = _real(margin_db, func, "margin_db")
+    hysteresis = _nonneg(hysteresis_db, func, "hysteresis_db")
+    min_thr = _real(min_threshold_db, func, "min_threshold_db")
+    rise = _nonneg(floor_rise_db_per_s, func, "floor_rise_db_per_s")
+    hop_s = hop / sr
+    min_speech = _nonneg(min_speech_duration_ms, func, "min_speech_duration_ms")
+    min_silence = _nonneg(min_silence_duration_ms, func, "min_silence_duration_ms")
+    pad = _nonneg(speech_pad_ms, func, "speech_pad_ms")
+    max_speech = _nonneg(max_speech_duration_s, func, "max_speech_duration_s",
+                         allow_inf=True)
+    if max_speech == 0:
+        raise ValueError(f"{func}: max_speech_duration_s must be > 0")
+    if not isinstance(band_filter, (bool, np.bool_)):
+        raise TypeError(f"{func}: band_filter must be a bool, got "
+                        f"{type(band_filter).__name__}")
+    lag = max(1, _frames(3 * sr / 16000)) if band_filter else 0
+    max_frames = (sys.maxsize if max_speech == math.inf
+                  else max(1, _frames(max_speech / hop_s)))
+    return (sr, frame, hop, lag, fixed, margin, hysteresis, min_thr, rise * hop_s,
+            max(1, _frames(min_speech / 1000 / hop_s)),
+            max(1, _frames(min_silence / 1000 / hop_s)),
+            _frames(pad / 1000 / hop_s), max_frames)
+
+
 class VAD(core.VADCore):
     """Streaming RMS-energy voice activity detector.
 
@@ -275,53 +331,19 @@ class VAD(core.VADCore):
                  floor_rise_db_per_s: float = 1.0, min_speech_duration_ms: float = 150,
                  min_silence_duration_ms: float = 400, speech_pad_ms: float = 60,
                  max_speech_duration_s: float = float("inf"), band_filter: bool = True):
-        func = type(self).__name__
-        sr = _real(sample_rate, func, "sample_rate")
-        if sr < 1000:
-            raise ValueError(f"{func}: sample_rate must be >= 1000 Hz, got {sample_rate!r}")
-        frame_ms = _real(frame_ms, func, "frame_ms")
-        if frame_ms <= 0:
-            raise ValueError(f"{func}: frame_ms must be > 0, got {frame_ms!r}")
-        frame = _frames(frame_ms * sr / 1000)
-        if frame < 1:
-            raise ValueError(f"{func}: frame_ms={frame_ms!r} is shorter than one sample at "
-                             f"{sample_rate!r} Hz")
-        if hop_ms is None:
-            hop = frame
-        else:
-            hop_ms = _real(hop_ms, func, "hop_ms")
-            if hop_ms <= 0:
-                raise ValueError(f"{func}: hop_ms must be > 0, got {hop_ms!r}")
-            hop = _frames(hop_ms * sr / 1000)
-            if hop < 1:
-                raise ValueError(f"{func}: hop_ms={hop_ms!r} is shorter than one sample at "
-                                 f"{sample_rate!r} Hz")
-            if hop > frame:
-                raise ValueError(f"{func}: hop_ms must be <= frame_ms, got {hop_ms!r} > "
-                                 f"{frame_ms!r}")
-        fixed = None if threshold_db is None else _real(threshold_db, func, "threshold_db")
-        margin = _real(margin_db, func, "margin_db")
-        hysteresis = _nonneg(hysteresis_db, func, "hysteresis_db")
-        min_thr = _real(min_threshold_db, func, "min_threshold_db")
-        rise = _nonneg(floor_rise_db_per_s, func, "floor_rise_db_per_s")
-        hop_s = hop / sr
-        min_speech = _nonneg(min_speech_duration_ms, func, "min_speech_duration_ms")
-        min_silence = _nonneg(min_silence_duration_ms, func, "min_silence_duration_ms")
-        pad = _nonneg(speech_pad_ms, func, "speech_pad_ms")
-        max_speech = _nonneg(max_speech_duration_s, func, "max_speech_duration_s",
-                             allow_inf=True)
-        if max_speech == 0:
-            raise ValueError(f"{func}: max_speech_duration_s must be > 0")
-        if not isinstance(band_filter, (bool, np.bool_)):
-            raise TypeError(f"{func}: band_filter must be a bool, got "
-                            f"{type(band_filter).__name__}")
-        lag = max(1, _frames(3 * sr / 16000)) if band_filter else 0
-        max_frames = (sys.maxsize if max_speech == math.inf
-                      else max(1, _frames(max_speech / hop_s)))
-        self._configure(sr, frame, hop, lag, fixed, margin, hysteresis, min_thr, rise * hop_s,
-                        max(1, _frames(min_speech / 1000 / hop_s)),
-                        max(1, _frames(min_silence / 1000 / hop_s)),
-                        _frames(pad / 1000 / hop_s), max_frames)
+        try:
+            config = _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db,
+                                 hysteresis_db, min_threshold_db, floor_rise_db_per_s,
+                                 min_speech_duration_ms, min_silence_duration_ms, speech_pad_ms,
+                                 max_speech_duration_s, band_filter)
+        except TypeError as e:
+            if "unhashable" not in str(e):
+                raise
+            config = _vad_config.__wrapped__(
+                sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
+                min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
+                min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter)
+        self._configure(*config)
 
     def _mono(self, chunk, name: str = "chunk") -> np.ndarray:
         """The slow path of `process`: check a chunk and make it 1-D, C-contiguous mono."""

@@ -21,6 +21,11 @@ def test_peer_baselines_compute_what_audiofast_computes(rng):
     np.testing.assert_array_equal(_peers.pcm24_to_float32(buf, 2),
                                   af.pcm_to_float32(buf, sample_width=3, channels=2))
     np.testing.assert_allclose(_peers.to_mono(planar), af.to_mono(planar), rtol=1e-6, atol=1e-7)
+    ours = af.frame_rms(f, frame_length=480, hop_length=480, center=False)[0]
+    np.testing.assert_allclose(_peers.frame_rms_einsum(f, 480), ours, rtol=1e-5)
+    np.testing.assert_allclose(_peers.frame_rms_loop(f, 480), ours, rtol=1e-5)
+    np.testing.assert_allclose(_peers.chunk_rms(f[:160]), ours[0] * 0 + np.sqrt(
+        np.mean(f[:160].astype(np.float64) ** 2)), rtol=1e-5)
 
 
 def test_measure_interleaves_and_returns_a_median_per_candidate():

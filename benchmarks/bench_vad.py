@@ -1,0 +1,146 @@
+"""Frame energy and voice activity detection. The numpy code users write today, librosa and
+webrtcvad are values of the ``impl`` parameter of the same benchmark, so one asv run shows the
+ratios. ``VADAccuracy`` tracks the pooled F1 on the labelled corpus (see vad_accuracy.py)."""
+import numpy as np
+
+import audiofast as af
+from audiofast import _peers
+
+RATE = 16000
+
+
+def _speechy(seconds, rate=RATE):
+    """Noise floor with tone bursts that come and go, like speech with pauses."""
+    rng = np.random.default_rng(0)
+    n = int(seconds * rate)
+    x = rng.standard_normal(n) * 1e-3
+    t = np.arange(n) / rate
+    on = np.sin(2 * np.pi * 0.4 * t) > 0.2
+    x += on * 0.1 * np.sin(2 * np.pi * 900 * t)
+    return x.astype(np.float32)
+
+
+def _webrtc(x16, frame):
+    try:
+        import webrtcvad
+    except ImportError:
+        raise NotImplementedError("webrtcvad is not installed") from None
+    v = webrtcvad.Vad(3)
+    data = [x16[i:i + frame].tobytes() for i in range(0, len(x16) - frame + 1, frame)]
+    return lambda: [v.is_speech(d, RATE) for d in data]
+
+
+class FrameRMS:
+    """10 s at 16 kHz, 30 ms frames."""
+    params = [["audiofast", "numpy einsum", "numpy loop"]]
+    param_names = ["impl"]
+
+    def setup(self, impl):
+        x = _speechy(10)
+        self.fn = {
+            "audiofast": lambda: af.frame_rms(x, frame_length=480, hop_length=480,
+                                              center=False),
+            "numpy einsum": lambda: _peers.frame_rms_einsum(x, 480),
+            "numpy loop": lambda: _peers.frame_rms_loop(x, 480),
+        }[impl]
+
+    def time_frame_rms_10s(self, impl):
+        self.fn()
+
+
+class VAD:
+    """vad() on 10 s at 16 kHz (30 ms frames, all smoothing) against the RMS-per-frame loop
+    users write, frame_rms alone, and webrtcvad (mode 3, 30 ms frames, int16 bytes)."""
+    params = [["audiofast vad", "audiofast vad int16", "audiofast frame_rms", "numpy loop",
+               "webrtcvad"]]
+    param_names = ["impl"]
+
+    def setup(self, impl):
+        x = _speechy(10)
+        x16 = af.float32_to_int16(x)
+        if impl == "webrtcvad":
+            self.fn = _webrtc(x16, 480)
+            return
+        self.fn = {
+            "audiofast vad": lambda: af.vad(x, RATE),
+            "audiofast vad int16": lambda: af.vad(x16, RATE),
+            "audiofast frame_rms": lambda: af.frame_rms(x, frame_length=480, hop_length=480,
+                                                        center=False),
+            "numpy loop": lambda: _peers.frame_rms_loop(x, 480),
+        }[impl]
+
+    def time_vad_10s(self, impl):
+        self.fn()
+
+
+class Split:
+    """split() on 10 s at 16 kHz with librosa's defaults."""
+    params = [["audiofast", "librosa"]]
+    param_names = ["impl"]
+
+    def setup(self, impl):
+        x = _speechy(10)
+        if impl == "audiofast":
+            self.fn = lambda: af.split(x)
+        else:
+            try:
+                import librosa
+            except ImportError:
+                raise NotImplementedError("librosa is not installed") from None
+            self.fn = lambda: librosa.effects.split(x)
+
+    def time_split_10s(self, impl):
+        self.fn()
+
+
+class Stream:
+    """10 s at 16 kHz fed in 10 ms chunks (160 samples): the per-call cost."""
+    params = [["audiofast VAD", "numpy rms per chunk", "webrtcvad"]]
+    param_names = ["impl"]
+
+    def setup(self, impl):
+        x = _speechy(10)
+        chunks = [x[i:i + 160] for i in range(0, len(x), 160)]
+        if impl == "audiofast VAD":
+            def run():
+                det = af.VAD(RATE)
+                for c in chunks:
+                    det.process(c)
+                det.flush()
+            self.fn = run
+        elif impl == "numpy rms per chunk":
+            self.fn = lambda: [_peers.chunk_rms(c) for c in chunks]
+        else:
+            self.fn = _webrtc(af.float32_to_int16(x), 160)
+
+    def time_stream_10ms_chunks(self, impl):
+        self.fn()
+
+
+class VADMemory:
+    """Ten minutes at 16 kHz (38 MB of float32): the detector's memory is per frame, not per
+    sample."""
+    def setup(self):
+        self.x = np.tile(_speechy(10), 60)          # no big temporaries in setup
+
+    def peakmem_vad_10_minutes(self):
+        af.vad(self.x, RATE)
+
+
+class VADAccuracy:
+    """Pooled frame-level F1 of the default vad() on the labelled corpus (higher is better)."""
+    timeout = 120
+
+    def setup(self):
+        import pathlib
+        import sys
+        sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+        import vad_accuracy
+        path = vad_accuracy.default_corpus()
+        if not (path / "labels.json").exists():
+            raise NotImplementedError(f"no corpus at {path}")
+        self.va, self.clips = vad_accuracy, vad_accuracy.load_corpus(path)
+
+    def track_pooled_f1(self):
+        return self.va.score(lambda x, rate: af.vad(x, rate).segments, self.clips)["pooled"][2]
+    track_pooled_f1.unit = "F1"
