@@ -22,4 +22,9 @@ def test_readme_examples_run_and_their_comments_hold():
     assert ns["af"].float32_to_pcm(ns["planar"], sample_width=3) == ns["raw"]
     # the resampling example's last call: 48000 samples taken from 44.1 kHz to 16 kHz
     assert ns["y"].shape == (2, math.ceil(48000 * 16000 / 44100))
-    assert ns["r"].delay > 0
+    assert ns["rs"].delay > 0
+    np.testing.assert_array_equal(ns["r"].segments, [[14880, 33120]])
+    np.testing.assert_allclose(ns["r"].segments_s, [[0.93, 2.07]])
+    assert ns["r"].speech_ratio == 0.38 and not ns["det"].in_speech
+    assert ns["segments"] == [[14880, 33120]]
+    assert tuple(ns["trimmed"].shape) == (ns["end"] - ns["start"],)
