@@ -394,7 +394,7 @@ def test_stream_flush_then_new_stream_and_reset():
     assert len(first) > 1
 
 
-def test_portable_build_streams_like_its_one_shot():
+def test_portable_build_streams_like_its_one_shot(tmp_path):
     """The AVX2 and portable builds may round energies differently, so each is checked
     against itself: here the portable build, in a fresh interpreter."""
     code = ("import numpy as np, audiofast as af, audiofast._dispatch as d\n"
@@ -409,7 +409,10 @@ def test_portable_build_streams_like_its_one_shot():
             "assert len(ref.segments) == 1\n"
             "print('ok')\n")
     env = dict(os.environ, AUDIOFAST_SIMD="portable")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    # run from elsewhere: "-c" puts the working directory first on sys.path, and a checkout's
+    # audiofast/ (sources, no compiled modules) must not shadow the installed package
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=tmp_path)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
