@@ -100,3 +100,23 @@ def rate(value, func: str, name: str) -> Fraction:
     if not math.isfinite(float(value)) or value <= 0:
         raise ValueError(f"{func}: {name} must be a positive, finite rate in Hz, got {value!r}")
     return Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(value)
+
+
+def real(value, func: str, name: str, *, allow_inf: bool = False) -> float:
+    """A real number as a float (ints and numpy scalars too; not bools)."""
+    kind = type(value)
+    if kind is not float and kind is not int and (
+            isinstance(value, (bool, np.bool_))
+            or not isinstance(value, (int, float, np.integer, np.floating))):
+        raise TypeError(f"{func}: {name} must be a number, got {kind.__name__}")
+    v = float(value)
+    if v - v != 0 and not (allow_inf and v == math.inf):   # NaN or inf
+        raise ValueError(f"{func}: {name} must be finite, got {value!r}")
+    return v
+
+
+def nonnegative(value, func: str, name: str, *, allow_inf: bool = False) -> float:
+    v = real(value, func, name, allow_inf=allow_inf)
+    if v < 0:
+        raise ValueError(f"{func}: {name} must be >= 0, got {value!r}")
+    return v

@@ -64,16 +64,21 @@ cdef void _frame_rms(const real_t* x, Py_ssize_t n, Py_ssize_t frame, Py_ssize_t
         out[f] = <rms_t>sqrt(s / frame)
 
 
+cdef inline Py_ssize_t _gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    while b:
+        a, b = b, a % b
+    return a
+
+
 def frame_rms(cnp.ndarray x, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t pad,
               cnp.ndarray out):
     """RMS per frame of the rows of the C-contiguous float32/float64 2-D array x into the
     C-contiguous float32/float64 array out of shape (rows, nframes), with `pad` zeros before
     each row (see _frame_rms). Unchecked: frame, hop >= 1 and every frame inside the padded
     rows."""
-    import math
     cdef Py_ssize_t rows = cnp.PyArray_DIMS(x)[0], n = cnp.PyArray_DIMS(x)[1], r
     cdef Py_ssize_t nframes = cnp.PyArray_DIMS(out)[1]
-    cdef Py_ssize_t block = math.gcd(math.gcd(frame, hop), pad)
+    cdef Py_ssize_t block = _gcd(_gcd(frame, hop), pad)
     if nframes == 0 or rows == 0:
         return out
     cdef Py_ssize_t nblocks = ((nframes - 1) * hop + frame) // block

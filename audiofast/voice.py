@@ -87,7 +87,6 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
         frame, hop = frame_length, hop_length
     else:
         frame, hop = _frame_args(frame_length, hop_length, func)
-    n = x.shape[-1]
     pad = frame // 2 if center else 0
     out_dtype = np.float32 if dtype is np.float32 else _checks.target_dtype(
         dtype, _FLOATS, func, "dtype")
@@ -96,10 +95,16 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
             raise TypeError(f"{func}: pad_mode must be a numpy.pad mode (string or callable), "
                             f"got {type(pad_mode).__name__}")
         x = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(pad, pad)], mode=pad_mode)
-        n, pad = x.shape[-1], 0
-    padded = n + 2 * pad
-    nframes = 1 + (padded - frame) // hop if padded >= frame else 0
-    out = np.empty(x.shape[:-1] + (1, nframes), out_dtype)
+        pad = 0
+    return _rms(x, frame, hop, pad, out_dtype)[..., np.newaxis, :]
+
+
+def _rms(x: np.ndarray, frame: int, hop: int, pad: int, dtype) -> np.ndarray:
+    """RMS of the frames of each row of C-contiguous float x (time last) with `pad` zeros on
+    both sides, as a new array of shape (..., n_frames) and `dtype`."""
+    n = x.shape[-1]
+    nframes = 1 + (n + 2 * pad - frame) // hop if n + 2 * pad >= frame else 0
+    out = np.empty(x.shape[:-1] + (nframes,), dtype)
     rows = math.prod(x.shape[:-1])
     core.frame_rms(x.reshape(rows, n), frame, hop, pad, out.reshape(rows, nframes))
     return out
@@ -112,12 +117,7 @@ def _nonsilent(x, frame, hop, top_db, ref, aggregate, func) -> np.ndarray:
     leading axes."""
     if isinstance(top_db, (bool, np.bool_)) or not isinstance(top_db, (int, float, np.number)):
         raise TypeError(f"{func}: top_db must be a number, got {type(top_db).__name__}")
-    n = x.shape[-1]
-    pad = frame // 2
-    nframes = 1 + (n + 2 * pad - frame) // hop if n + 2 * pad >= frame else 0
-    rows = math.prod(x.shape[:-1])
-    rms = np.empty(x.shape[:-1] + (nframes,), np.float32)
-    core.frame_rms(x.reshape(rows, n), frame, hop, pad, rms.reshape(rows, nframes))
+    rms = _rms(x, frame, hop, frame // 2, np.float32)
     # as librosa.amplitude_to_db(rms, ref=ref, top_db=None): power in dB against ref**2,
     # floored at amin = 1e-10 (rms >= 0 already, so the abs is left out)
     ref_value = ref(rms) if callable(ref) else np.abs(ref)
@@ -192,29 +192,20 @@ def trim(y, *, top_db: float = 60, ref=np.max, frame_length: int = 2048,
 # ---------------------------------------------------------------------------------------------
 # Voice activity detection
 
-def _real(value, func: str, name: str, *, allow_inf: bool = False) -> float:
-    """A real number as a float (ints and numpy scalars too; not bools)."""
-    kind = type(value)
-    if kind is not float and kind is not int and (
-            isinstance(value, (bool, np.bool_))
-            or not isinstance(value, (int, float, np.integer, np.floating))):
-        raise TypeError(f"{func}: {name} must be a number, got {kind.__name__}")
-    v = float(value)
-    if v - v != 0 and not (allow_inf and v == math.inf):   # NaN or inf
-        raise ValueError(f"{func}: {name} must be finite, got {value!r}")
-    return v
-
-
-def _nonneg(value, func: str, name: str, *, allow_inf: bool = False) -> float:
-    v = _real(value, func, name, allow_inf=allow_inf)
-    if v < 0:
-        raise ValueError(f"{func}: {name} must be >= 0, got {value!r}")
-    return v
-
-
 def _frames(samples: float) -> int:
     """A duration in samples (or hops) as a whole number, rounding halves up."""
     return math.floor(samples + 0.5)
+
+
+def _duration_samples(ms, sample_rate: float, name: str) -> int:
+    """A positive duration in milliseconds as whole samples, at least one."""
+    v = _checks.real(ms, "VAD", name)
+    if v <= 0:
+        raise ValueError(f"VAD: {name} must be > 0, got {ms!r}")
+    n = _frames(v * sample_rate / 1000)
+    if n < 1:
+        raise ValueError(f"VAD: {name}={ms!r} is shorter than one sample at {sample_rate:g} Hz")
+    return n
 
 
 @functools.lru_cache(maxsize=64, typed=True)
@@ -224,39 +215,27 @@ def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteres
     """The detector's parameters checked and turned into samples and frames (cached: a
     detector per call of `vad` should not pay for the checks every time)."""
     func = "VAD"
-    sr = _real(sample_rate, func, "sample_rate")
+    sr = _checks.real(sample_rate, func, "sample_rate")
     if sr < 1000:
         raise ValueError(f"{func}: sample_rate must be >= 1000 Hz, got {sample_rate!r}")
-    frame_ms = _real(frame_ms, func, "frame_ms")
-    if frame_ms <= 0:
-        raise ValueError(f"{func}: frame_ms must be > 0, got {frame_ms!r}")
-    frame = _frames(frame_ms * sr / 1000)
-    if frame < 1:
-        raise ValueError(f"{func}: frame_ms={frame_ms!r} is shorter than one sample at "
-                         f"{sample_rate!r} Hz")
+    frame = _duration_samples(frame_ms, sr, "frame_ms")
     if hop_ms is None:
         hop = frame
     else:
-        hop_ms = _real(hop_ms, func, "hop_ms")
-        if hop_ms <= 0:
-            raise ValueError(f"{func}: hop_ms must be > 0, got {hop_ms!r}")
-        hop = _frames(hop_ms * sr / 1000)
-        if hop < 1:
-            raise ValueError(f"{func}: hop_ms={hop_ms!r} is shorter than one sample at "
-                             f"{sample_rate!r} Hz")
+        hop = _duration_samples(hop_ms, sr, "hop_ms")
         if hop > frame:
             raise ValueError(f"{func}: hop_ms must be <= frame_ms, got {hop_ms!r} > "
                              f"{frame_ms!r}")
-    fixed = None if threshold_db is None else _real(threshold_db, func, "threshold_db")
-    margin = _real(margin_db, func, "margin_db")
-    hysteresis = _nonneg(hysteresis_db, func, "hysteresis_db")
-    min_thr = _real(min_threshold_db, func, "min_threshold_db")
-    rise = _nonneg(floor_rise_db_per_s, func, "floor_rise_db_per_s")
+    fixed = None if threshold_db is None else _checks.real(threshold_db, func, "threshold_db")
+    margin = _checks.real(margin_db, func, "margin_db")
+    hysteresis = _checks.nonnegative(hysteresis_db, func, "hysteresis_db")
+    min_thr = _checks.real(min_threshold_db, func, "min_threshold_db")
+    rise = _checks.nonnegative(floor_rise_db_per_s, func, "floor_rise_db_per_s")
     hop_s = hop / sr
-    min_speech = _nonneg(min_speech_duration_ms, func, "min_speech_duration_ms")
-    min_silence = _nonneg(min_silence_duration_ms, func, "min_silence_duration_ms")
-    pad = _nonneg(speech_pad_ms, func, "speech_pad_ms")
-    max_speech = _nonneg(max_speech_duration_s, func, "max_speech_duration_s",
+    min_speech = _checks.nonnegative(min_speech_duration_ms, func, "min_speech_duration_ms")
+    min_silence = _checks.nonnegative(min_silence_duration_ms, func, "min_silence_duration_ms")
+    pad = _checks.nonnegative(speech_pad_ms, func, "speech_pad_ms")
+    max_speech = _checks.nonnegative(max_speech_duration_s, func, "max_speech_duration_s",
                          allow_inf=True)
     if max_speech == 0:
         raise ValueError(f"{func}: max_speech_duration_s must be > 0")

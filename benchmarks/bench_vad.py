@@ -5,19 +5,9 @@ import numpy as np
 
 import audiofast as af
 from audiofast import _peers
+from audiofast.bench import _speechy, _webrtc_frames
 
 RATE = 16000
-
-
-def _speechy(seconds, rate=RATE):
-    """Noise floor with tone bursts that come and go, like speech with pauses."""
-    rng = np.random.default_rng(0)
-    n = int(seconds * rate)
-    x = rng.standard_normal(n) * 1e-3
-    t = np.arange(n) / rate
-    on = np.sin(2 * np.pi * 0.4 * t) > 0.2
-    x += on * 0.1 * np.sin(2 * np.pi * 900 * t)
-    return x.astype(np.float32)
 
 
 def _webrtc(x16, frame):
@@ -25,9 +15,7 @@ def _webrtc(x16, frame):
         import webrtcvad
     except ImportError:
         raise NotImplementedError("webrtcvad is not installed") from None
-    v = webrtcvad.Vad(3)
-    data = [x16[i:i + frame].tobytes() for i in range(0, len(x16) - frame + 1, frame)]
-    return lambda: [v.is_speech(d, RATE) for d in data]
+    return _webrtc_frames(webrtcvad, x16, frame, RATE)
 
 
 class FrameRMS:
