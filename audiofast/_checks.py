@@ -37,18 +37,6 @@ def as_array(x, allowed: frozenset, func: str, name: str = "x") -> np.ndarray:
     return a
 
 
-def check_out(out, shape: tuple, dtype: np.dtype, func: str) -> None:
-    """``out`` must be a writeable ndarray of exactly this dtype and shape."""
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"{func}: out must be a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype != dtype and out.dtype.newbyteorder("=") != dtype:   # any byte order is fine
-        raise TypeError(f"{func}: out must have dtype {dtype}, got {out.dtype}")
-    if out.shape != shape:
-        raise ValueError(f"{func}: out must have shape {shape}, got {out.shape}")
-    if not core.writeable(out):
-        raise ValueError(f"{func}: out is read-only")
-
-
 def target_dtype(dtype, allowed: frozenset, func: str, name: str = "dtype") -> np.dtype:
     try:
         dt = np.dtype(dtype)

@@ -132,6 +132,59 @@ static inline ptrdiff_t af_i16_to_f32(const int16_t *s, float *d, ptrdiff_t n)
     return i;
 }
 
+/* Packed 24-bit little-endian PCM -> float32 (sample / 2**23), one channel (channels == 1) or two
+ * deinterleaved into d0 (left) and d1 (right), for a prefix of the frames; returns its length.
+ * A shuffle moves each sample's three bytes to the top of a 32-bit lane (sign in bit 31, a zero
+ * byte below), so int -> float is exact and the scale 2**-31 gives sample / 2**23: the same
+ * values as the scalar loop. Each 128-bit lane is loaded from 16 bytes of which it uses 12, so
+ * the prefix stops where those 4 extra bytes would pass the end of the buffer (nbytes).
+ * Compilers do not vectorise this (three-byte elements): the scalar loop ran at 0.3 ns a sample. */
+static inline ptrdiff_t af_pcm24_to_f32(const uint8_t *p, ptrdiff_t nbytes, int channels,
+                                        float *d0, float *d1)
+{
+    ptrdiff_t f = 0;
+#if defined(__AVX2__)
+    const __m256 k = _mm256_set1_ps(1.0f / 2147483648.0f);
+    /* byte j of lane i: source byte, or -1 for zero. Mono: samples 0-3 in order. Stereo (frames
+     * L0 R0 L1 R1): L0 L1 R0 R1, so pairs of lanes unpack into four lefts and four rights. */
+    const __m256i mono = _mm256_setr_epi8(
+        -1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11,
+        -1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11);
+    const __m256i stereo = _mm256_setr_epi8(
+        -1, 0, 1, 2, -1, 6, 7, 8, -1, 3, 4, 5, -1, 9, 10, 11,
+        -1, 0, 1, 2, -1, 6, 7, 8, -1, 3, 4, 5, -1, 9, 10, 11);
+#define AF_LOAD_LANES(a, b) _mm256_inserti128_si256(                                       \
+        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(a))),                     \
+        _mm_loadu_si128((const __m128i *)(b)), 1)
+#define AF_TO_F32(v) _mm256_mul_ps(_mm256_cvtepi32_ps(v), k)
+    if (channels == 1) {
+        /* 16 samples (48 bytes) a step; the last load starts at byte 36 */
+        for (; 3 * f + 52 <= nbytes; f += 16) {
+            const uint8_t *q = p + 3 * f;
+            __m256i a = _mm256_shuffle_epi8(AF_LOAD_LANES(q, q + 12), mono);
+            __m256i b = _mm256_shuffle_epi8(AF_LOAD_LANES(q + 24, q + 36), mono);
+            _mm256_storeu_ps(d0 + f, AF_TO_F32(a));
+            _mm256_storeu_ps(d0 + f + 8, AF_TO_F32(b));
+        }
+    } else if (channels == 2) {
+        /* 8 frames (48 bytes) a step: a holds frames 0-1 and 4-5, b frames 2-3 and 6-7, so the
+         * in-lane 64-bit unpacks give lefts 0-7 and rights 0-7 in order */
+        for (; 6 * f + 52 <= nbytes; f += 8) {
+            const uint8_t *q = p + 6 * f;
+            __m256i a = _mm256_shuffle_epi8(AF_LOAD_LANES(q, q + 24), stereo);
+            __m256i b = _mm256_shuffle_epi8(AF_LOAD_LANES(q + 12, q + 36), stereo);
+            _mm256_storeu_ps(d0 + f, AF_TO_F32(_mm256_unpacklo_epi64(a, b)));
+            _mm256_storeu_ps(d1 + f, AF_TO_F32(_mm256_unpackhi_epi64(a, b)));
+        }
+    }
+#undef AF_LOAD_LANES
+#undef AF_TO_F32
+#else
+    (void)p; (void)nbytes; (void)channels; (void)d0; (void)d1;
+#endif
+    return f;
+}
+
 /* Dot product of n values (n a multiple of 8), as eight partial sums combined in a fixed order,
  * so the result does not depend on alignment or chunking. GCC's vector extensions (GCC and Clang,
  * any target: SSE2, AVX2, NEON) keep the partial sums in one register; written as a C array of

@@ -43,15 +43,11 @@ _SAMPLE_WIDTHS = (1, 2, 3, 4)
 
 
 def _convert(x: np.ndarray, dtype: np.dtype, out, func: str) -> np.ndarray:
-    """Run the conversion kernel from the validated array ``x`` into ``out`` or a new array."""
+    """Run the conversion kernel from the validated array ``x`` into ``out`` (checked there) or
+    a new array."""
     if out is None:
         return core.converted(x, dtype)
-    _checks.check_out(out, x.shape, dtype, func)
-    if core.ready(out) and not core.overlap(x, out):
-        return core.convert(x, out)
-    # rare layouts (unaligned or byte-swapped out, out overlapping x): go through a temporary
-    out[...] = core.converted(x, dtype)
-    return out
+    return core.convert_into(x, out, dtype, func)
 
 
 def int16_to_float32(x, out: np.ndarray | None = None) -> np.ndarray:
