@@ -38,7 +38,8 @@ def core_extension(name, extra_args=()):
         [f"audiofast/{name}.pyx"],
         include_dirs=[np.get_include(), "audiofast"],
         depends=["audiofast/_core.pyx", "audiofast/_fft.pxi", "audiofast/_resample.pxi",
-                 "audiofast/_vad.pxi", "audiofast/_simd.h"],
+                 "audiofast/_vad.pxi", "audiofast/_simd.h", "audiofast/_fft.h",
+                 "audiofast/_fft_impl.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args + list(extra_args),
     )

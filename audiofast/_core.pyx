@@ -32,6 +32,8 @@ cdef extern from "_simd.h" nogil:
     double af_energy_f64(const double* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_i16(const int16_t* x, Py_ssize_t n, Py_ssize_t lag)
     double af_sumsq_f64(const double* x, Py_ssize_t n)
+    bint af_all_finite_f32(const float* x, Py_ssize_t n)
+    bint af_all_finite_f64(const double* x, Py_ssize_t n)
     double af_db(double p)
 
 cnp.import_array()

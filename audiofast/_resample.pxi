@@ -19,18 +19,10 @@ cdef inline real_t _dot(const real_t* a, const real_t* b, Py_ssize_t n) noexcept
 
 
 cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
-    # x - x is 0 for a finite value and NaN for NaN or +-inf; eight lanes so it vectorises
-    cdef real_t acc[8]
-    cdef Py_ssize_t i, u, n8 = n - n % 8
-    for u in range(8):
-        acc[u] = 0
-    for i in range(0, n8, 8):
-        for u in range(8):
-            acc[u] += x[i + u] - x[i + u]
-    for i in range(n8, n):
-        acc[0] += x[i] - x[i]
-    cdef real_t total = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
-    return total == total
+    if real_t is float:
+        return af_all_finite_f32(x, n)
+    else:
+        return af_all_finite_f64(x, n)
 
 
 def stream_chunk(chunk, cnp.dtype work, Py_ssize_t channels):
@@ -160,17 +152,26 @@ cdef void _fft_stage_run(const FFTStageC* c, const real_t* x, Py_ssize_t xstride
                          Py_ssize_t hop_in, real_t* out, Py_ssize_t ostride,
                          Py_ssize_t nblocks) noexcept nogil:
     """Feed n samples per channel (rows `xstride` apart) through the block buffers (one row of
-    fi samples per channel, `fill` of them filled); write nblocks * hop_out outputs a channel."""
+    fi samples per channel, `fill` of them filled); write nblocks * hop_out outputs a channel.
+
+    A block that lies wholly in `x` is transformed where it is; only blocks that start in
+    earlier chunks go through the buffer. At the end the buffer holds the stream's last `fill`
+    samples, whichever way they came."""
     cdef Py_ssize_t ch, b, need, pos = 0, keep = c.fi - hop_in
     for b in range(nblocks):
         need = c.fi - fill
         for ch in range(channels):
-            memmove(buf + ch * c.fi + fill, x + ch * xstride + pos, need * sizeof(real_t))
-            _fft_block(c, buf + ch * c.fi, out + ch * ostride + b * c.hop_out)
-            memmove(buf + ch * c.fi, buf + ch * c.fi + hop_in, keep * sizeof(real_t))
+            if pos >= fill:
+                _fft_block(c, x + ch * xstride + pos - fill, out + ch * ostride + b * c.hop_out)
+            else:
+                memmove(buf + ch * c.fi + fill, x + ch * xstride + pos, need * sizeof(real_t))
+                _fft_block(c, buf + ch * c.fi, out + ch * ostride + b * c.hop_out)
+                memmove(buf + ch * c.fi, buf + ch * c.fi + hop_in, keep * sizeof(real_t))
         pos += need
         fill = keep
     for ch in range(channels):
+        if pos >= fill:
+            memmove(buf + ch * c.fi, x + ch * xstride + pos - fill, fill * sizeof(real_t))
         memmove(buf + ch * c.fi + fill, x + ch * xstride + pos, (n - pos) * sizeof(real_t))
 
 
