@@ -86,6 +86,47 @@ cdef inline long long _floordiv(long long a, long long b) noexcept nogil:
     return q
 
 
+cdef void _fold_spectrum(const FFTStageC* c, real_t* yr, real_t* yi) noexcept nogil:
+    """Integer decimation by M, exactly: sampling every M-th point of the block's circular
+    convolution adds up the spectrum's M aliases, Y'[k] = sum_j X[k + j fo] H[k + j fo] for
+    k <= fo/2 (fi = M fo). Unlike cutting the spectrum, whose tails are at the stopband level,
+    this is the exact FIR. Above fi/2 the spectra are the conjugates of those below (real block
+    and filter). In place: X in bins 0..fi/2 of (yr, yi) becomes Y' in bins 0..fo/2.
+
+    Each alias is a contiguous run of bins, read forwards below fi/2 and backwards above it, so
+    the loops have no branches and vectorise."""
+    cdef const real_t* hr = <const real_t*>c.hre
+    cdef const real_t* hi = <const real_t*>c.him
+    cdef Py_ssize_t half_o = c.fo // 2, half_i = c.fi // 2, k, j, m, split
+    cdef real_t a, b, nyq = 0
+    # the last bin's aliases include bin half_o itself (mirrored), which the loops below
+    # overwrite: sum them first
+    for j in range(c.M):
+        m = half_o + j * c.fo
+        if m > half_i:
+            m = c.fi - m
+        nyq += yr[m] * hr[m] - yi[m] * hi[m]
+    for k in range(half_o):
+        a = yr[k]
+        b = yi[k]
+        yr[k] = a * hr[k] - b * hi[k]
+        yi[k] = a * hi[k] + b * hr[k]
+    for j in range(1, c.M):
+        # bins k + j fo up to fi/2 directly, the rest as conj(X H) at fi - (k + j fo); every bin
+        # read lies above fo/2, so none has been overwritten
+        split = half_i - j * c.fo + 1
+        split = 0 if split < 0 else (half_o if split > half_o else split)
+        for k in range(split):
+            m = k + j * c.fo
+            yr[k] += yr[m] * hr[m] - yi[m] * hi[m]
+            yi[k] += yr[m] * hi[m] + yi[m] * hr[m]
+        for k in range(split, half_o):
+            m = c.fi - k - j * c.fo
+            yr[k] += yr[m] * hr[m] - yi[m] * hi[m]
+            yi[k] -= yr[m] * hi[m] + yi[m] * hr[m]
+    yr[half_o] = nyq
+
+
 cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept nogil:
     """hop_out outputs from one block of fi input samples."""
     cdef real_t* yr = <real_t*>c.yr
@@ -108,24 +149,14 @@ cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept 
     _rfft(c.pf, src, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
           <const real_t*>c.ftwr, <const real_t*>c.ftwi, <const real_t*>c.fpwr,
           <const real_t*>c.fpwi, yr, yi, c.nb)
-    for k in range(c.nb):
-        a = yr[k]
-        b = yi[k]
-        yr[k] = a * hr[k] - b * hi[k]
-        yi[k] = a * hi[k] + b * hr[k]
     if c.fold:
-        # Sampling every M-th point of the block's circular convolution adds up the spectrum's M
-        # aliases: Y'[k] = sum_j Y[k + j*fo] (bins above fi/2 are the conjugates of those
-        # below). Exact, unlike cutting the spectrum, whose tails are at the stopband level.
-        for j in range(1, c.M):
-            for k in range(half_o + 1):
-                src_k = k + j * c.fo
-                if src_k <= c.fi // 2:
-                    yr[k] += yr[src_k]
-                    yi[k] += yi[src_k]
-                else:
-                    yr[k] += yr[c.fi - src_k]
-                    yi[k] -= yi[c.fi - src_k]
+        _fold_spectrum(c, yr, yi)
+    else:
+        for k in range(c.nb):
+            a = yr[k]
+            b = yi[k]
+            yr[k] = a * hr[k] - b * hi[k]
+            yi[k] = a * hi[k] + b * hr[k]
     yi[half_o] = 0              # the Nyquist bin of a real signal
     _irfft(c.pi, yr, yi, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
            <const real_t*>c.itwr, <const real_t*>c.itwi, <const real_t*>c.ipwr,
