@@ -5,6 +5,8 @@ import numpy as np
 import audiofast as af
 from audiofast import _peers
 
+from ._setup import once_per_process
+
 SAMPLES = [160, 1_000_000, 10_000_000]
 
 
@@ -20,6 +22,7 @@ class Int16ToFloat32:
     params = (SAMPLES, ["audiofast", "audiofast out=", "numpy", "numpy copyto (out= bound)"])
     param_names = ["samples", "impl"]
 
+    @once_per_process
     def setup(self, n, impl):
         x = _int16(n)
         out = np.empty(n, np.float32)
@@ -42,6 +45,7 @@ class Float32ToInt16:
     params = (SAMPLES, ["audiofast", "audiofast out=", "numpy"])
     param_names = ["samples", "impl"]
 
+    @once_per_process
     def setup(self, n, impl):
         x = _float32(n)
         out = np.empty(n, np.int16)
@@ -63,6 +67,7 @@ class Pcm24Stereo:
     params = (SAMPLES, ["audiofast", "numpy"])
     param_names = ["frames", "impl"]
 
+    @once_per_process
     def setup(self, frames, impl):
         planar = _float32((2, frames))
         buf = af.float32_to_pcm(planar, sample_width=3)
@@ -87,6 +92,7 @@ class ToMono:
     params = (SAMPLES, ["audiofast", "numpy"])
     param_names = ["frames", "impl"]
 
+    @once_per_process
     def setup(self, frames, impl):
         self.x = _float32((2, frames))
 
@@ -102,6 +108,7 @@ class ToFloat32Dtypes:
     params = (["int8", "uint8", "int16", "int32"], ["audiofast", "numpy"])
     param_names = ["dtype", "impl"]
 
+    @once_per_process
     def setup(self, dtype, impl):
         info = np.iinfo(dtype)
         self.x = np.random.default_rng(0).integers(info.min, info.max, 1_000_000, dtype=dtype)
@@ -115,3 +122,51 @@ class ToFloat32Dtypes:
             (self.x.astype(np.float32) - np.float32(self.offset)) * self.scale
         else:
             self.x.astype(np.float32) * self.scale
+
+
+class FromFloat32Dtypes:
+    """Quantising 1 M float32 samples to every integer PCM type, against numpy's
+    scale-round-clip-cast."""
+    params = (["int8", "uint8", "int16", "int32"], ["audiofast", "numpy"])
+    param_names = ["dtype", "impl"]
+
+    @once_per_process
+    def setup(self, dtype, impl):
+        info = np.iinfo(dtype)
+        self.x = _float32(1_000_000)
+        self.dtype = np.dtype(dtype)
+        self.scale = 2.0 ** (info.bits - 1) if info.min < 0 else 128.0
+        self.lo, self.hi = (info.min, info.max) if info.min < 0 else (-128, 127)
+        self.offset = 128 if dtype == "uint8" else 0
+
+    def time_from_float32(self, dtype, impl):
+        if impl == "audiofast":
+            af.from_float32(self.x, self.dtype)
+        else:
+            q = np.clip(np.rint(self.x.astype(np.float64) * self.scale), self.lo, self.hi)
+            (q + self.offset).astype(self.dtype)
+
+
+class Pcm16Stereo:
+    """16-bit interleaved stereo bytes (a sound card's buffer) -> planar float32 and back."""
+    params = ([960, 1_000_000], ["audiofast", "numpy"])
+    param_names = ["frames", "impl"]
+
+    @once_per_process
+    def setup(self, frames, impl):
+        self.planar = _float32((2, frames))
+        self.buf = (self.planar.T * 32767).astype("<i2").tobytes()
+
+    def time_decode(self, frames, impl):
+        if impl == "audiofast":
+            af.pcm_to_float32(self.buf, sample_width=2, channels=2)
+        else:
+            a = np.frombuffer(self.buf, "<i2").reshape(-1, 2).T
+            a.astype(np.float32, order="C") * np.float32(1 / 32768)
+
+    def time_encode(self, frames, impl):
+        if impl == "audiofast":
+            af.float32_to_pcm(self.planar, sample_width=2)
+        else:
+            q = np.clip(np.rint(self.planar.T * np.float32(32768)), -32768, 32767)
+            q.astype("<i2").tobytes()

@@ -5,6 +5,8 @@ import numpy as np
 
 import audiofast as af
 
+from ._setup import once_per_process
+
 TIERS = {"low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
 IMPLS = ([f"audiofast {t}" for t in TIERS] + [f"soxr {p}" for p in TIERS.values()]
          + ["scipy resample_poly", "librosa resample"])
@@ -44,6 +46,7 @@ class Resample:
     param_names = ["rates", "seconds", "channels", "impl"]
     timeout = 120
 
+    @once_per_process
     def setup(self, rates, seconds, channels, impl):
         orig, target = map(int, rates.split("->"))
         self.fn = _resampler(impl, orig, target, _signal(orig, seconds, channels))
@@ -58,6 +61,7 @@ class ResampleStream:
     params = [["audiofast high", "audiofast one-shot high", "soxr HQ"]]
     param_names = ["impl"]
 
+    @once_per_process
     def setup(self, impl):
         x = _signal(48000, 10, 2)
         if impl == "audiofast high":
@@ -98,6 +102,7 @@ class ResampleMemory:
     param_names = ["impl"]
     timeout = 300
 
+    @once_per_process
     def setup(self, impl):
         self.fn = _resampler(impl, 48000, 16000, _signal(48000, 600, 1))
 

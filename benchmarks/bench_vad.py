@@ -7,6 +7,8 @@ import audiofast as af
 from audiofast import _peers
 from audiofast.bench import _speechy, _webrtc_frames
 
+from ._setup import once_per_process
+
 RATE = 16000
 
 
@@ -23,6 +25,7 @@ class FrameRMS:
     params = [["audiofast", "numpy einsum", "numpy loop"]]
     param_names = ["impl"]
 
+    @once_per_process
     def setup(self, impl):
         x = _speechy(10)
         self.fn = {
@@ -43,6 +46,7 @@ class VAD:
                "webrtcvad"]]
     param_names = ["impl"]
 
+    @once_per_process
     def setup(self, impl):
         x = _speechy(10)
         x16 = af.float32_to_int16(x)
@@ -66,6 +70,7 @@ class Split:
     params = [["audiofast", "librosa"]]
     param_names = ["impl"]
 
+    @once_per_process
     def setup(self, impl):
         x = _speechy(10)
         if impl == "audiofast":
@@ -81,11 +86,33 @@ class Split:
         self.fn()
 
 
+class Trim:
+    """trim() of 10 s at 16 kHz (silence either side) with top_db=30."""
+    params = [["audiofast", "librosa"]]
+    param_names = ["impl"]
+
+    @once_per_process
+    def setup(self, impl):
+        x = np.concatenate([np.zeros(16000, np.float32), _speechy(10), np.zeros(16000, np.float32)])
+        if impl == "audiofast":
+            self.fn = lambda: af.trim(x, top_db=30)
+        else:
+            try:
+                import librosa
+            except ImportError:
+                raise NotImplementedError("librosa is not installed") from None
+            self.fn = lambda: librosa.effects.trim(x, top_db=30)
+
+    def time_trim_10s(self, impl):
+        self.fn()
+
+
 class Stream:
     """10 s at 16 kHz fed in 10 ms chunks (160 samples): the per-call cost."""
     params = [["audiofast VAD", "numpy rms per chunk", "webrtcvad"]]
     param_names = ["impl"]
 
+    @once_per_process
     def setup(self, impl):
         x = _speechy(10)
         chunks = [x[i:i + 160] for i in range(0, len(x), 160)]
@@ -108,6 +135,7 @@ class Stream:
 class VADMemory:
     """Ten minutes at 16 kHz (38 MB of float32): the detector's memory is per frame, not per
     sample."""
+    @once_per_process
     def setup(self):
         self.x = np.tile(_speechy(10), 60)          # no big temporaries in setup
 
@@ -119,6 +147,7 @@ class VADAccuracy:
     """Pooled frame-level F1 of the default vad() on the labelled corpus (higher is better)."""
     timeout = 120
 
+    @once_per_process
     def setup(self):
         import pathlib
         import sys
