@@ -3,10 +3,11 @@
 Design (filters are designed once per rate pair and quality, then cached):
 
 * The sharp filtering (the passband edge to the new Nyquist frequency, the expensive part) is an
-  overlap-save FIR stage computed by FFT blocks in Cython, the rate change L/M done in the
-  frequency domain (a block of n input samples in, n*L/M output samples out). Every ratio of
-  the usual audio rates (8, 11.025, 16, 22.05, 24, 32, 44.1, 48, 96 kHz...) has L and M with
-  factors 2, 3, 5 and 7 only, which the FFT handles: one stage does it.
+  overlap-save FIR stage computed by FFT blocks (Cython around the C transform of _fft.h), the
+  rate change L/M done in the frequency domain (a block of n input samples in, n*L/M output
+  samples out). Every ratio of the usual audio rates (8, 11.025, 16, 22.05, 24, 32, 44.1, 48,
+  96 kHz...) has L and M with factors 2, 3, 5 and 7 only, which the FFT handles: one stage
+  does it.
 * Other ratios (44101 -> 16000) use the FFT stage for an integer rate change, then a short
   polyphase stage with a wide transition band for the rest, whose coefficients come from an exact
   table of phases or, for large denominators, from cubic interpolation in a fine table.
