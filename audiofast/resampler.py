@@ -511,7 +511,7 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
         stream = Resampler(o, t, channels=rows.shape[0], quality=quality, dtype=a.dtype)
         pos = 0
         for start in range(0, n, _CHUNK):
-            y = stream.process(np.ascontiguousarray(rows[:, start:start + _CHUNK]))
+            y = stream.process(rows[:, start:start + _CHUNK])   # row views: no copy
             out[:, pos:pos + y.shape[1]] = y
             pos += y.shape[1]
         y = stream.flush()
