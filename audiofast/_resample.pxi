@@ -25,7 +25,7 @@ cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
         return af_all_finite_f64(x, n)
 
 
-def stream_chunk(chunk, cnp.dtype work, Py_ssize_t channels):
+cpdef stream_chunk(chunk, cnp.dtype work, Py_ssize_t channels):
     """``chunk`` as a (channels, n) array of dtype ``work`` whose rows are contiguous and
     aligned (a row slice of a bigger planar array qualifies), without a copy (a (1, n) view of a
     1-D chunk for one channel); or None when it needs checking or converting. The fast path of
@@ -47,6 +47,51 @@ def stream_chunk(chunk, cnp.dtype work, Py_ssize_t channels):
                                       or cnp.PyArray_STRIDES(x)[0] == item):
         return x[None, :]
     return None
+
+
+cdef class StreamCore:
+    """The per-call path of ``Resampler.process``, compiled: in a real-time loop it runs every
+    10-20 ms, and written in Python it cost about 0.3 us a call, a fifth of the whole stream's
+    time at 20 ms chunks. It holds the stream's counters; the Python class keeps the checks
+    (``convert``, its slow path for chunks that need checking or converting) and the flush."""
+    cdef tuple stages
+    cdef cnp.dtype work
+    cdef object out_dtype
+    cdef Py_ssize_t channels
+    cdef bint cast
+    cdef object convert
+    cdef public bint one_d              # the last chunk was 1-D: so is the output
+    cdef public long long fed, emitted  # input and output samples a channel so far
+
+    def __init__(self, tuple stages, cnp.dtype work, out_dtype, Py_ssize_t channels, convert):
+        self.stages = stages
+        self.work = work
+        self.out_dtype = out_dtype
+        self.channels = channels
+        self.cast = work != out_dtype
+        self.convert = convert
+        self.one_d = channels == 1
+        self.fed = 0
+        self.emitted = 0
+
+    def process(self, chunk):
+        """See Resampler.process."""
+        cdef cnp.ndarray x
+        y = stream_chunk(chunk, self.work, self.channels)
+        if y is None:
+            x = self.convert(chunk)          # sets one_d
+        else:
+            x = <cnp.ndarray>y
+            self.one_d = y is not chunk
+        self.fed += cnp.PyArray_DIMS(x)[1]
+        if not self.stages:
+            x = x.copy()                     # equal rates: never hand back `chunk`
+        for st in self.stages:
+            x = st.process(x)
+        self.emitted += cnp.PyArray_DIMS(x)[1]
+        if self.cast:
+            x = x.astype(self.out_dtype)
+        return x[0] if self.one_d else x
 
 
 # ---------------------------------------------------------------------------------------------

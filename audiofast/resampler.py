@@ -327,7 +327,8 @@ class Resampler:
             else:
                 st = core.PolyStage(filt, spec.L, spec.M, spec.tphases, self.channels, work)
             self._stages.append(st)
-        self._one_d = self.channels == 1
+        self._core = core.StreamCore(tuple(self._stages), self._work, self.dtype, self.channels,
+                                     self._convert)
         self._accepts = {self.dtype} | ({np.dtype(np.int16)} if self.dtype == np.float32 else set())
         self.reset()
 
@@ -335,8 +336,8 @@ class Resampler:
         """Start a new stream (the state after construction)."""
         for st in self._stages:
             st.reset()
-        self._fed = 0
-        self._emitted = 0
+        self._core.fed = 0
+        self._core.emitted = 0
 
     @property
     def delay(self) -> int:
@@ -373,10 +374,10 @@ class Resampler:
             names = " or ".join(str(d) for d in _checks.sorted_dtypes(self._accepts))
             raise TypeError(f"{func}: chunk must have dtype {names} (the stream's), got {x.dtype}")
         if x.ndim == 1 and self.channels == 1:
-            self._one_d = True
+            self._core.one_d = True
             x = x[None, :]
         elif x.ndim == 2 and x.shape[0] == self.channels:
-            self._one_d = False
+            self._core.one_d = False
         else:
             want = "(n,) or (1, n)" if self.channels == 1 else f"({self.channels}, n)"
             raise ValueError(f"{func}: chunk must have shape {want} for a {self.channels}-"
@@ -388,7 +389,7 @@ class Resampler:
     def _output(self, y: np.ndarray) -> np.ndarray:
         if y.dtype != self.dtype:
             y = y.astype(self.dtype)
-        return y[0] if self._one_d else y
+        return y[0] if self._core.one_d else y
 
     def process(self, chunk) -> np.ndarray:
         """Resample the next chunk; return the output samples that are complete.
@@ -404,27 +405,13 @@ class Resampler:
             m output samples; m varies from call to call (outputs wait for the filters'
             look-ahead and whole FFT blocks).
         """
-        # written for the per-call cost: in a real-time loop this runs every few milliseconds
-        x = core.stream_chunk(chunk, self._work, self.channels)
-        if x is None:
-            x = self._convert(chunk)
-        else:
-            self._one_d = x is not chunk
-        self._fed += x.shape[1]
-        if not self._stages:
-            x = x.copy()                                # equal rates: never hand back `chunk`
-        for st in self._stages:
-            x = st.process(x)
-        self._emitted += x.shape[1]
-        if x.dtype != self.dtype:
-            x = x.astype(self.dtype)
-        return x[0] if self._one_d else x
+        return self._core.process(chunk)       # compiled: it runs every few milliseconds
 
     def flush(self) -> np.ndarray:
         """The rest of the output, as if the input were followed by silence, up to the total of
         ``ceil(samples_in * target_sr / orig_sr)``. The stream is then finished: `reset` starts
         a new one."""
-        total = math.ceil(self._fed * self._exact)
+        total = math.ceil(self._core.fed * self._exact)
         targets = [0] * len(self._stages)
         need = total
         for i in range(len(self._stages) - 1, -1, -1):
@@ -438,8 +425,8 @@ class Resampler:
                 parts.append(st.process(np.zeros((self.channels, missing), self._work)))
             carry = np.concatenate(parts, axis=1) if parts else np.zeros((self.channels, 0),
                                                                          self._work)
-        carry = carry[:, :max(0, total - self._emitted)]
-        self._emitted += carry.shape[1]
+        carry = carry[:, :max(0, total - self._core.emitted)]
+        self._core.emitted += carry.shape[1]
         return self._output(carry)
 
 
