@@ -73,11 +73,6 @@ typedef int af_fft_vi32 __attribute__((vector_size(AF_VBYTES)));
 #define AF_V 1
 #endif
 #include "_fft_impl.h"
-#undef AF_T
-#undef AF_SUF
-#undef AF_VT
-#undef AF_VI
-#undef AF_V
 
 /* double instantiation */
 #define AF_T double
@@ -93,10 +88,5 @@ typedef long long af_fft_vi64 __attribute__((vector_size(AF_VBYTES)));
 #define AF_V 1
 #endif
 #include "_fft_impl.h"
-#undef AF_T
-#undef AF_SUF
-#undef AF_VT
-#undef AF_VI
-#undef AF_V
 
 #endif

@@ -1,6 +1,7 @@
 /* One precision of the FFT in _fft.h: included there twice, with AF_T (float or double), AF_SUF
  * (f32, f64, the names' suffix), AF_VT (the vector type, or AF_T itself), AF_VI (its shuffle-index
- * type) and AF_V (lanes) defined. See _fft.h for the design. */
+ * type) and AF_V (lanes) defined; it undefines them, and its own macros, at the end. See _fft.h
+ * for the design. */
 
 #define AF_CAT_(a, b) a##_##b
 #define AF_CAT(a, b) AF_CAT_(a, b)
@@ -470,3 +471,8 @@ static void AF_N(af_irfft)(const af_fft_plan *plan, const AF_T *Yr, const AF_T *
 #undef AF_REV
 #undef AF_UNTANGLE
 #undef AF_TANGLE
+#undef AF_T
+#undef AF_SUF
+#undef AF_VT
+#undef AF_VI
+#undef AF_V
