@@ -26,6 +26,8 @@ cdef extern from "_simd.h" nogil:
     Py_ssize_t af_i16_to_f32(const int16_t* s, float* d, Py_ssize_t n)
     Py_ssize_t af_pcm24_to_f32(const uint8_t* p, Py_ssize_t nbytes, int channels, float* d0,
                                float* d1)
+    Py_ssize_t af_f32_to_pcm24(const float* x0, const float* x1, Py_ssize_t frames, int channels,
+                               uint8_t* p, Py_ssize_t nbytes)
     float af_dot_f32(const float* a, const float* b, Py_ssize_t n)
     double af_dot_f64(const double* a, const double* b, Py_ssize_t n)
     double af_energy_f32(const float* x, Py_ssize_t n, Py_ssize_t lag)
@@ -649,6 +651,10 @@ cdef void _pcm_encode(const real_t* x, Py_ssize_t frames, Py_ssize_t channels, i
     if width == 2 and channels == 1 and AF_LITTLE_ENDIAN:
         _from_real_run(x, 1, <int16_t*>p, 1, frames)     # mono int16 bytes: the int16 kernel
         return
+    if real_t is float and width == 3 and channels <= 2 and AF_LITTLE_ENDIAN:
+        # mono and stereo float32 to 24-bit: the vector loop (see _simd.h), then the blocks below
+        # from where it stopped; they overwrite the 4 bytes its last store spilled
+        f0 = af_f32_to_pcm24(x, x + frames, frames, <int>channels, p, frames * step)
     while f0 < frames:
         m = frames - f0 if frames - f0 < ENC_BLOCK else ENC_BLOCK
         for c in range(channels):

@@ -185,6 +185,51 @@ static inline ptrdiff_t af_pcm24_to_f32(const uint8_t *p, ptrdiff_t nbytes, int 
     return f;
 }
 
+/* float32 -> packed 24-bit little-endian PCM: one channel from x0 (channels == 1), or two
+ * interleaved from the planar x0 (left) and x1 (right), for a prefix of the frames; returns its
+ * length. Quantised as the scalar loop does: x * 2**23 is exact in float32, so rounding it to the
+ * nearest integer (ties to even, cvtps2dq in the default mode) gives the float64 reference's
+ * value; NaN -> 0; saturated. A byte shuffle then drops each 32-bit lane's top byte. Each 16-byte
+ * store writes 12 bytes of samples and 4 that the next store (or the caller's scalar loop, which
+ * continues at the returned frame) overwrites, so the prefix stops 4 bytes short of the end. */
+static inline ptrdiff_t af_f32_to_pcm24(const float *x0, const float *x1, ptrdiff_t frames,
+                                        int channels, uint8_t *p, ptrdiff_t nbytes)
+{
+    ptrdiff_t f = 0;
+#if defined(__AVX2__)
+    const __m256 scale = _mm256_set1_ps(8388608.0f), top = _mm256_set1_ps(8388607.0f);
+    const __m256 bottom = _mm256_set1_ps(-8388608.0f);
+    const __m128i pack = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+#define AF_Q24(ptr) __extension__({                                                          \
+        __m256 v_ = _mm256_mul_ps(_mm256_loadu_ps(ptr), scale);                             \
+        v_ = _mm256_and_ps(v_, _mm256_cmp_ps(v_, v_, _CMP_ORD_Q));                          \
+        _mm256_cvtps_epi32(_mm256_max_ps(_mm256_min_ps(v_, top), bottom)); })
+#define AF_ST12(ptr, v) _mm_storeu_si128((__m128i *)(ptr), _mm_shuffle_epi8((v), pack))
+    if (channels == 1) {
+        for (; 3 * (f + 8) + 4 <= nbytes && f + 8 <= frames; f += 8) {
+            __m256i q = AF_Q24(x0 + f);
+            AF_ST12(p + 3 * f, _mm256_castsi256_si128(q));
+            AF_ST12(p + 3 * f + 12, _mm256_extracti128_si256(q, 1));
+        }
+    } else if (channels == 2) {
+        for (; 6 * (f + 8) + 4 <= nbytes && f + 8 <= frames; f += 8) {
+            __m256i l = AF_Q24(x0 + f), r = AF_Q24(x1 + f);
+            /* a: L0 R0 L1 R1 | L4 R4 L5 R5, b: L2 R2 L3 R3 | L6 R6 L7 R7 */
+            __m256i a = _mm256_unpacklo_epi32(l, r), b = _mm256_unpackhi_epi32(l, r);
+            AF_ST12(p + 6 * f, _mm256_castsi256_si128(a));
+            AF_ST12(p + 6 * f + 12, _mm256_castsi256_si128(b));
+            AF_ST12(p + 6 * f + 24, _mm256_extracti128_si256(a, 1));
+            AF_ST12(p + 6 * f + 36, _mm256_extracti128_si256(b, 1));
+        }
+    }
+#undef AF_Q24
+#undef AF_ST12
+#else
+    (void)x0; (void)x1; (void)frames; (void)channels; (void)p; (void)nbytes;
+#endif
+    return f;
+}
+
 /* Dot product of n values (n a multiple of 8), as eight partial sums combined in a fixed order,
  * so the result does not depend on alignment or chunking. GCC's vector extensions (GCC and Clang,
  * any target: SSE2, AVX2, NEON) keep the partial sums in one register; written as a C array of
