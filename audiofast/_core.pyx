@@ -189,6 +189,10 @@ cdef void _mono_run(const src_t* s, Py_ssize_t ss, Py_ssize_t cs, Py_ssize_t cha
     cdef double acc[MONO_BLOCK]
     cdef Py_ssize_t i0 = 0, i, c, m
     cdef const src_t* sc
+    # For 2, 4, 8... channels 1/channels is exact, and multiplying by it gives the same result as
+    # dividing: a vector division cost more than all the rest of the loop (2.5x for stereo).
+    cdef double inv = 1.0 / channels
+    cdef bint exact = (channels & (channels - 1)) == 0
     while i0 < n:
         m = n - i0 if n - i0 < MONO_BLOCK else MONO_BLOCK
         for i in range(m):
@@ -197,8 +201,12 @@ cdef void _mono_run(const src_t* s, Py_ssize_t ss, Py_ssize_t cs, Py_ssize_t cha
             sc = s + c * cs
             for i in range(m):
                 acc[i] += _sample_to_f64(sc[(i0 + i) * ss])
-        for i in range(m):
-            d[(i0 + i) * ds] = <float>(acc[i] / channels)
+        if exact:
+            for i in range(m):
+                d[(i0 + i) * ds] = <float>(acc[i] * inv)
+        else:
+            for i in range(m):
+                d[(i0 + i) * ds] = <float>(acc[i] / channels)
         i0 += m
 
 
