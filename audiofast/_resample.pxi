@@ -180,7 +180,7 @@ cdef void _fft_block(const FFTStageC* c, const real_t* x, real_t* out) noexcept 
     cdef const real_t* hi = <const real_t*>c.him
     cdef real_t* tmp = <real_t*>c.tmp
     cdef real_t* clean = <real_t*>c.clean
-    cdef Py_ssize_t k, m, j, src_k, half_o = c.fo // 2
+    cdef Py_ssize_t k, m, half_o = c.fo // 2
     cdef long long lo, hi_i
     cdef real_t a, b
     cdef bint finite = _all_finite(x, c.fi)
