@@ -26,8 +26,8 @@ cdef extern from "_simd.h" nogil:
     Py_ssize_t af_i16_to_f32(const int16_t* s, float* d, Py_ssize_t n)
     Py_ssize_t af_pcm24_to_f32(const uint8_t* p, Py_ssize_t nbytes, int channels, float* d0,
                                float* d1)
-    Py_ssize_t af_f32_to_pcm24(const float* x0, const float* x1, Py_ssize_t frames, int channels,
-                               uint8_t* p, Py_ssize_t nbytes)
+    Py_ssize_t af_f32_to_pcm24(const float* x0, const float* x1, int channels, uint8_t* p,
+                               Py_ssize_t nbytes)
     float af_dot_f32(const float* a, const float* b, Py_ssize_t n)
     double af_dot_f64(const double* a, const double* b, Py_ssize_t n)
     double af_energy_f32(const float* x, Py_ssize_t n, Py_ssize_t lag)
@@ -340,8 +340,6 @@ cpdef bint ready(cnp.ndarray a):
     return True
 
 
-
-
 cdef void _extent(cnp.ndarray a, Py_ssize_t* lo, Py_ssize_t* hi) noexcept:
     # the byte range [lo, hi) the array's elements span (empty when lo == hi)
     cdef Py_ssize_t start = <Py_ssize_t>cnp.PyArray_DATA(a), end = start, span
@@ -440,7 +438,8 @@ def convert_into(cnp.ndarray src, out, cnp.dtype dtype, str func):
     if (cnp.PyArray_NDIM(dst) != cnp.PyArray_NDIM(src)
             or not cnp.PyArray_CompareLists(cnp.PyArray_DIMS(dst), cnp.PyArray_DIMS(src),
                                             cnp.PyArray_NDIM(src))):
-        raise ValueError(f"{func}: out must have shape {(<object>src).shape}, got {(<object>dst).shape}")
+        raise ValueError(f"{func}: out must have shape {(<object>src).shape}, "
+                         f"got {(<object>dst).shape}")
     if not cnp.PyArray_ISWRITEABLE(dst):
         raise ValueError(f"{func}: out is read-only")
     if ready(dst) and not overlap(src, dst):
@@ -662,7 +661,7 @@ cdef void _pcm_encode(const real_t* x, Py_ssize_t frames, Py_ssize_t channels, i
     if real_t is float and width == 3 and channels <= 2 and AF_LITTLE_ENDIAN:
         # mono and stereo float32 to 24-bit: the vector loop (see _simd.h), then the blocks below
         # from where it stopped; they overwrite the 4 bytes its last store spilled
-        f0 = af_f32_to_pcm24(x, x + frames, frames, <int>channels, p, frames * step)
+        f0 = af_f32_to_pcm24(x, x + frames, <int>channels, p, frames * step)
     while f0 < frames:
         m = frames - f0 if frames - f0 < ENC_BLOCK else ENC_BLOCK
         for c in range(channels):

@@ -89,6 +89,11 @@ cdef class StreamCore:
         for st in self.stages:
             x = st.process(x)
         self.emitted += cnp.PyArray_DIMS(x)[1]
+        return self.output(x)
+
+    cpdef output(self, cnp.ndarray x):
+        """(channels, m) samples of the working dtype as the stream hands them out: in its
+        dtype, and 1-D when the chunks are."""
         if self.cast:
             x = x.astype(self.out_dtype)
         return x[0] if self.one_d else x

@@ -186,14 +186,14 @@ static inline ptrdiff_t af_pcm24_to_f32(const uint8_t *p, ptrdiff_t nbytes, int 
 }
 
 /* float32 -> packed 24-bit little-endian PCM: one channel from x0 (channels == 1), or two
- * interleaved from the planar x0 (left) and x1 (right), for a prefix of the frames; returns its
- * length. Quantised as the scalar loop does: x * 2**23 is exact in float32, so rounding it to the
+ * interleaved from the planar x0 (left) and x1 (right), into the nbytes of p, for a prefix of
+ * the frames; returns its length. Quantised as the scalar loop does: x * 2**23 is exact in float32, so rounding it to the
  * nearest integer (ties to even, cvtps2dq in the default mode) gives the float64 reference's
  * value; NaN -> 0; saturated. A byte shuffle then drops each 32-bit lane's top byte. Each 16-byte
  * store writes 12 bytes of samples and 4 that the next store (or the caller's scalar loop, which
  * continues at the returned frame) overwrites, so the prefix stops 4 bytes short of the end. */
-static inline ptrdiff_t af_f32_to_pcm24(const float *x0, const float *x1, ptrdiff_t frames,
-                                        int channels, uint8_t *p, ptrdiff_t nbytes)
+static inline ptrdiff_t af_f32_to_pcm24(const float *x0, const float *x1, int channels,
+                                        uint8_t *p, ptrdiff_t nbytes)
 {
     ptrdiff_t f = 0;
 #if defined(__AVX2__)
@@ -206,13 +206,13 @@ static inline ptrdiff_t af_f32_to_pcm24(const float *x0, const float *x1, ptrdif
         _mm256_cvtps_epi32(_mm256_max_ps(_mm256_min_ps(v_, top), bottom)); })
 #define AF_ST12(ptr, v) _mm_storeu_si128((__m128i *)(ptr), _mm_shuffle_epi8((v), pack))
     if (channels == 1) {
-        for (; 3 * (f + 8) + 4 <= nbytes && f + 8 <= frames; f += 8) {
+        for (; 3 * (f + 8) + 4 <= nbytes; f += 8) {
             __m256i q = AF_Q24(x0 + f);
             AF_ST12(p + 3 * f, _mm256_castsi256_si128(q));
             AF_ST12(p + 3 * f + 12, _mm256_extracti128_si256(q, 1));
         }
     } else if (channels == 2) {
-        for (; 6 * (f + 8) + 4 <= nbytes && f + 8 <= frames; f += 8) {
+        for (; 6 * (f + 8) + 4 <= nbytes; f += 8) {
             __m256i l = AF_Q24(x0 + f), r = AF_Q24(x1 + f);
             /* a: L0 R0 L1 R1 | L4 R4 L5 R5, b: L2 R2 L3 R3 | L6 R6 L7 R7 */
             __m256i a = _mm256_unpacklo_epi32(l, r), b = _mm256_unpackhi_epi32(l, r);
@@ -225,7 +225,7 @@ static inline ptrdiff_t af_f32_to_pcm24(const float *x0, const float *x1, ptrdif
 #undef AF_Q24
 #undef AF_ST12
 #else
-    (void)x0; (void)x1; (void)frames; (void)channels; (void)p; (void)nbytes;
+    (void)x0; (void)x1; (void)channels; (void)p; (void)nbytes;
 #endif
     return f;
 }

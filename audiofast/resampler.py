@@ -386,11 +386,6 @@ class Resampler:
             x = int16_to_float32(x)
         return np.ascontiguousarray(x, self._work)
 
-    def _output(self, y: np.ndarray) -> np.ndarray:
-        if y.dtype != self.dtype:
-            y = y.astype(self.dtype)
-        return y[0] if self._core.one_d else y
-
     def process(self, chunk) -> np.ndarray:
         """Resample the next chunk; return the output samples that are complete.
 
@@ -427,7 +422,7 @@ class Resampler:
                                                                          self._work)
         carry = carry[:, :max(0, total - self._core.emitted)]
         self._core.emitted += carry.shape[1]
-        return self._output(carry)
+        return self._core.output(carry)
 
 
 def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) -> np.ndarray:

@@ -93,7 +93,8 @@ class Trim:
 
     @once_per_process
     def setup(self, impl):
-        x = np.concatenate([np.zeros(16000, np.float32), _speechy(10), np.zeros(16000, np.float32)])
+        silence = np.zeros(RATE, np.float32)
+        x = np.concatenate([silence, _speechy(10), silence])
         if impl == "audiofast":
             self.fn = lambda: af.trim(x, top_db=30)
         else:
