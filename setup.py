@@ -37,15 +37,21 @@ def core_extension(name, extra_args=()):
         f"audiofast.{name}",
         [f"audiofast/{name}.pyx"],
         include_dirs=[np.get_include(), "audiofast"],
-        depends=["audiofast/_core.pyx", "audiofast/_fft.pxi", "audiofast/_resample.pxi",
-                 "audiofast/_vad.pxi", "audiofast/_simd.h", "audiofast/_fft.h",
-                 "audiofast/_fft_impl.h"],
+        depends=["audiofast/_core.pyx", "audiofast/_result.pxd", "audiofast/_fft.pxi",
+                 "audiofast/_resample.pxi", "audiofast/_vad.pxi", "audiofast/_simd.h",
+                 "audiofast/_fft.h", "audiofast/_fft_impl.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args + list(extra_args),
     )
 
 
-extensions = [core_extension("_core")]
+extensions = [
+    # the result types, built once: both builds of the core cimport them, so each public class
+    # is one class whichever build runs
+    Extension("audiofast._result", ["audiofast/_result.pyx"],
+              extra_compile_args=compile_args),
+    core_extension("_core"),
+]
 if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32":
     extensions.append(core_extension("_core_avx2", ["-mavx2", "-mfma"]))
 

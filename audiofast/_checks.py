@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._dispatch import core
+from . import _dispatch
 
 
 def dtype_names(dtypes) -> str:
@@ -32,7 +32,7 @@ def as_array(x, allowed: frozenset, func: str, name: str = "x") -> np.ndarray:
                 f"got {a.dtype}"
             )
         return a.astype(native)
-    if not core.ready(a):  # unaligned, or strides that are not whole items
+    if not _dispatch.core.ready(a):  # unaligned, or strides that are not whole items
         return a.copy()
     return a
 
@@ -87,7 +87,7 @@ def rate(value, func: str, name: str) -> Fraction:
         raise TypeError(f"{func}: {name} must be a number (Hz), got {type(value).__name__}")
     if not math.isfinite(float(value)) or value <= 0:
         raise ValueError(f"{func}: {name} must be a positive, finite rate in Hz, got {value!r}")
-    return Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(value)
+    return Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(float(value))
 
 
 def real(value, func: str, name: str, *, allow_inf: bool = False) -> float:

@@ -18,6 +18,10 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int8_t, int16_t, int32_t, uint8_t, uint32_t
 from libc.string cimport memcpy
 
+from audiofast._result cimport VADResult
+
+import numpy as np
+
 cdef extern from "_simd.h" nogil:
     bint AF_LITTLE_ENDIAN
     bint af_cpu_has_avx2_fma()
@@ -230,8 +234,9 @@ cdef struct Walk:
     Py_ssize_t idx[MAX_DIMS]
 
 
-cdef bint _plan(Walk* w, int ndim, const cnp.npy_intp* shape, const cnp.npy_intp* s_str,
-                const cnp.npy_intp* d_str, Py_ssize_t s_item, Py_ssize_t d_item) noexcept:
+cdef bint _walk_init(Walk* w, int ndim, const cnp.npy_intp* shape,
+                     const cnp.npy_intp* s_str, const cnp.npy_intp* d_str, Py_ssize_t s_item,
+                     Py_ssize_t d_item) noexcept:
     """Fill `w` for arrays of this shape and byte strides; False when there is nothing to do."""
     cdef Py_ssize_t sh[MAX_DIMS]
     cdef Py_ssize_t ss[MAX_DIMS]
@@ -381,8 +386,9 @@ cpdef convert(cnp.ndarray src, cnp.ndarray dst):
     int32).
     """
     cdef Walk w
-    if not _plan(&w, cnp.PyArray_NDIM(src), cnp.PyArray_DIMS(src), cnp.PyArray_STRIDES(src),
-                 cnp.PyArray_STRIDES(dst), cnp.PyArray_ITEMSIZE(src), cnp.PyArray_ITEMSIZE(dst)):
+    if not _walk_init(&w, cnp.PyArray_NDIM(src), cnp.PyArray_DIMS(src),
+                      cnp.PyArray_STRIDES(src), cnp.PyArray_STRIDES(dst),
+                      cnp.PyArray_ITEMSIZE(src), cnp.PyArray_ITEMSIZE(dst)):
         return dst
     cdef int sc = _code(src), dc = _code(dst)
     cdef const void* s = cnp.PyArray_DATA(src)
@@ -465,8 +471,8 @@ def mono(cnp.ndarray src, int axis):
             m += 1
     cdef cnp.ndarray dst = cnp.PyArray_EMPTY(m, dims, cnp.NPY_FLOAT32, 0)
     cdef Walk w
-    if not _plan(&w, m, dims, strides, cnp.PyArray_STRIDES(dst), cnp.PyArray_ITEMSIZE(src),
-                 cnp.PyArray_ITEMSIZE(dst)):
+    if not _walk_init(&w, m, dims, strides, cnp.PyArray_STRIDES(dst),
+                      cnp.PyArray_ITEMSIZE(src), cnp.PyArray_ITEMSIZE(dst)):
         return dst
     cdef Py_ssize_t channels = cnp.PyArray_DIMS(src)[axis]
     cdef Py_ssize_t cs = cnp.PyArray_STRIDES(src)[axis] // cnp.PyArray_ITEMSIZE(src)

@@ -67,7 +67,6 @@ cdef class RealFFT:
     cdef const void* pwi
 
     def __cinit__(self, Py_ssize_t size, dtype):
-        import numpy as np
         if size < 2 or size % 2:
             raise ValueError(f"FFT size must be even and >= 2, got {size}")
         self.size = size
@@ -118,7 +117,6 @@ cdef class RealFFT:
 
     def rfft(self, x):
         """Unscaled DFT bins 0..size/2 of ``size`` real samples (for tests)."""
-        import numpy as np
         cdef Py_ssize_t n = self.size // 2
         x = np.ascontiguousarray(x, self.dtype)
         if x.shape != (self.size,):
@@ -142,7 +140,6 @@ cdef class RealFFT:
 
     def irfft(self, spectrum):
         """``size`` real samples from bins 0..size/2, times ``size`` (for tests)."""
-        import numpy as np
         cdef Py_ssize_t n = self.size // 2
         spectrum = np.asarray(spectrum)
         yr = np.ascontiguousarray(spectrum.real, self.dtype)

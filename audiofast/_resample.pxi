@@ -1,6 +1,7 @@
-# Resampler stages (included by _core.pyx). audiofast/resampler.py designs the filters and chains
-# the stages; each stage object here holds one stage's streaming state for all channels and does
-# its whole loop with the GIL released.
+# Resampling streams (included by _core.pyx). audiofast/resampler.py checks the parameters and
+# designs the filters; here a ResampleStream owns one stream: its chain of stages, its counters,
+# its flush, delay and latency. Each stage holds its own streaming state for all channels and
+# does its whole loop with the GIL released.
 #
 # Exactness: a stage computes every output from the same input samples with the same arithmetic
 # whatever the chunking (blocks sit at fixed positions of the stream, dot products sum in a fixed
@@ -25,78 +26,36 @@ cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
         return af_all_finite_f64(x, n)
 
 
-cpdef stream_chunk(chunk, cnp.dtype work, Py_ssize_t channels):
-    """``chunk`` as a (channels, n) array of dtype ``work`` whose rows are contiguous and
-    aligned (a row slice of a bigger planar array qualifies), without a copy (a (1, n) view of a
-    1-D chunk for one channel); or None when it needs checking or converting. The fast path of
-    Resampler.process, which runs every few milliseconds in a real-time loop."""
-    if type(chunk) is not cnp.ndarray:
-        return None
-    cdef cnp.ndarray x = <cnp.ndarray>chunk
-    cdef Py_ssize_t item = cnp.PyArray_ITEMSIZE(x)
-    if (cnp.PyArray_TYPE(x) != work.type_num or not cnp.PyArray_ISNOTSWAPPED(x)
-            or not cnp.PyArray_ISALIGNED(x)):
-        return None
-    cdef int nd = cnp.PyArray_NDIM(x)
-    if nd == 2 and cnp.PyArray_DIMS(x)[0] == channels:
-        if (cnp.PyArray_DIMS(x)[1] > 1 and cnp.PyArray_STRIDES(x)[1] != item) or (
-                channels > 1 and cnp.PyArray_STRIDES(x)[0] % item):
-            return None
-        return x
-    if nd == 1 and channels == 1 and (cnp.PyArray_DIMS(x)[0] <= 1
-                                      or cnp.PyArray_STRIDES(x)[0] == item):
-        return x[None, :]
-    return None
+# ---------------------------------------------------------------------------------------------
+# Stages: a stream is a chain of them (see ResampleStream)
 
+cdef class Stage:
+    """One stage of a resampling chain, with its streaming state for all channels. It changes
+    the rate by L/M, reads `delay` of its input samples ahead of each output, and releases its
+    outputs in blocks of `hop` input samples (0: each output as soon as its input is there)."""
+    cdef readonly Py_ssize_t channels, delay, hop
+    cdef readonly long long L, M
+    cdef readonly object dtype
+    cdef readonly long long fed, emitted    # input and output samples a channel so far
 
-cdef class StreamCore:
-    """The per-call path of ``Resampler.process``, compiled: in a real-time loop it runs every
-    10-20 ms, and written in Python it cost about 0.3 us a call, a fifth of the whole stream's
-    time at 20 ms chunks. It holds the stream's counters; the Python class keeps the checks
-    (``convert``, its slow path for chunks that need checking or converting) and the flush."""
-    cdef tuple stages
-    cdef cnp.dtype work
-    cdef object out_dtype
-    cdef Py_ssize_t channels
-    cdef bint cast
-    cdef object convert
-    cdef public bint one_d              # the last chunk was 1-D: so is the output
-    cdef public long long fed, emitted  # input and output samples a channel so far
+    cdef cnp.ndarray run(self, cnp.ndarray x):
+        """Outputs for the next (channels, n) chunk of this stage's dtype, rows contiguous."""
+        raise NotImplementedError
 
-    def __init__(self, tuple stages, cnp.dtype work, out_dtype, Py_ssize_t channels, convert):
-        self.stages = stages
-        self.work = work
-        self.out_dtype = out_dtype
-        self.channels = channels
-        self.cast = work != out_dtype
-        self.convert = convert
-        self.one_d = channels == 1
-        self.fed = 0
-        self.emitted = 0
+    cdef restart(self):
+        """Back to the start of a stream: the input before it is silence."""
+        raise NotImplementedError
 
-    def process(self, chunk):
-        """See Resampler.process."""
-        cdef cnp.ndarray x
-        y = stream_chunk(chunk, self.work, self.channels)
-        if y is None:
-            x = self.convert(chunk)          # sets one_d
-        else:
-            x = <cnp.ndarray>y
-            self.one_d = y is not chunk
-        self.fed += cnp.PyArray_DIMS(x)[1]
-        if not self.stages:
-            x = x.copy()                     # equal rates: never hand back `chunk`
-        for st in self.stages:
-            x = st.process(x)
-        self.emitted += cnp.PyArray_DIMS(x)[1]
-        return self.output(x)
+    cdef object needed_input(self, object outputs):
+        """Input samples (from the stream start) the first `outputs` outputs depend on."""
+        if outputs <= 0:
+            return 0
+        return (outputs - 1) * self.M // self.L + self.delay + 1
 
-    cpdef output(self, cnp.ndarray x):
-        """(channels, m) samples of the working dtype as the stream hands them out: in its
-        dtype, and 1-D when the chunks are."""
-        if self.cast:
-            x = x.astype(self.out_dtype)
-        return x[0] if self.one_d else x
+    cdef object input_for_output(self, object outputs):
+        """Input samples (from the stream start) after which the first `outputs` outputs have
+        been released."""
+        return self.needed_input(outputs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,7 +240,6 @@ cdef class FFTFilter:
     cdef object hre, him
 
     def __cinit__(self, h, long long L, long long M, Py_ssize_t size, dtype, bint fold=False):
-        import numpy as np
         from fractions import Fraction
         if fold and L != 1:
             raise ValueError("folding is for integer decimation")
@@ -315,7 +273,7 @@ cdef class FFTFilter:
         c.him = cnp.PyArray_DATA(self.him)
 
 
-cdef class FFTStage:
+cdef class FFTStage(Stage):
     """One stream's state in an overlap-save FIR stage with the rate changed by L/M in the
     frequency domain.
 
@@ -329,19 +287,15 @@ cdef class FFTStage:
     """
     cdef FFTStageC c
     cdef readonly FFTFilter filter
-    cdef readonly Py_ssize_t channels, half, hop_in, hop_out
-    cdef readonly long long L, M
-    cdef readonly object dtype
+    cdef Py_ssize_t hop_out
     cdef Py_ssize_t fill
-    cdef readonly long long fed, emitted
     cdef object _scratch                 # keeps the buffers behind the raw pointers alive
     cdef object buf
 
     def __cinit__(self, FFTFilter filt, Py_ssize_t channels):
-        import numpy as np
         self.filter = filt
         self.channels = channels
-        self.dtype, self.half, self.hop_in, self.hop_out = filt.dtype, filt.half, filt.hop_in, filt.hop_out
+        self.dtype, self.delay, self.hop, self.hop_out = filt.dtype, filt.half, filt.hop_in, filt.hop_out
         self.L, self.M = filt.L, filt.M
         self.c = filt.c
         fi, fo = filt.c.fi, filt.c.fo
@@ -362,36 +316,28 @@ cdef class FFTStage:
         c.yi = cnp.PyArray_DATA(scratch["yi"])
         c.tmp = cnp.PyArray_DATA(scratch["tmp"])
         self.buf = np.zeros((channels, fi), self.dtype)
-        self.reset()
+        self.restart()
 
-    def reset(self):
-        """Back to the start of a stream: the `half` samples before it are zeros."""
+    cdef restart(self):
+        # the `half` samples before the stream are zeros
         self.buf[...] = 0
-        self.fill = self.half
+        self.fill = self.delay
         self.fed = 0
         self.emitted = 0
 
     cdef inline Py_ssize_t _blocks_for(self, Py_ssize_t n):
         # how many blocks feeding n more samples completes
         cdef Py_ssize_t total = self.fill + n
-        return 0 if total < self.c.fi else 1 + (total - self.c.fi) // self.hop_in
+        return 0 if total < self.c.fi else 1 + (total - self.c.fi) // self.hop
 
-    def needed_input(self, outputs):
-        """Input samples (from the stream start) the first `outputs` outputs depend on."""
-        if outputs <= 0:
-            return 0
-        return ((int(outputs) - 1) * int(self.M) + self.half * int(self.L)) // int(self.L) + 1
-
-    def input_for_output(self, outputs):
-        """Input samples (from the stream start) after which `outputs` outputs have been
-        emitted, blocks being whole."""
-        blocks = -(-int(outputs) // self.hop_out)
+    cdef object input_for_output(self, object outputs):
+        # blocks are whole: the last output needed comes with its block
+        blocks = -(-outputs // self.hop_out)
         if blocks <= 0:
             return 0
-        return self.c.fi - self.half + (blocks - 1) * self.hop_in
+        return self.c.fi - self.delay + (blocks - 1) * self.hop
 
-    def process(self, cnp.ndarray x):
-        """Outputs for the (channels, n) input chunk of this stage's dtype, rows contiguous."""
+    cdef cnp.ndarray run(self, cnp.ndarray x):
         cdef Py_ssize_t n = cnp.PyArray_DIMS(x)[1]
         cdef Py_ssize_t xstride = cnp.PyArray_STRIDES(x)[0] // cnp.PyArray_ITEMSIZE(x)
         cdef Py_ssize_t nblocks = self._blocks_for(n)
@@ -408,12 +354,12 @@ cdef class FFTStage:
         with nogil:
             if single:
                 _fft_stage_run(&self.c, <const float*>xp, xstride, n, self.channels,
-                               <float*>bp, self.fill, self.hop_in, <float*>op, ostride, nblocks)
+                               <float*>bp, self.fill, self.hop, <float*>op, ostride, nblocks)
             else:
                 _fft_stage_run(&self.c, <const double*>xp, xstride, n, self.channels,
-                               <double*>bp, self.fill, self.hop_in, <double*>op, ostride,
+                               <double*>bp, self.fill, self.hop, <double*>op, ostride,
                                nblocks)
-        self.fill = self.fill + n - nblocks * self.hop_in
+        self.fill = self.fill + n - nblocks * self.hop
         self.fed += n
         self.emitted += nblocks * self.hop_out
         return out
@@ -478,7 +424,7 @@ cdef void _poly_run(const PolyStageC* c, const real_t* hist, Py_ssize_t hstride,
             n_k += 1
 
 
-cdef class PolyStage:
+cdef class PolyStage(Stage):
     """Output k = sum_j g(k*M/L - n_j) x[n_j] over the K input samples around time k*M/L, with
     the coefficient rows `table` (K taps each, reversed: the row for phase p/L holds
     g(p/L + K/2 - 1 - j)). An exact table has L rows in output order (row r for phase r*M mod
@@ -486,33 +432,29 @@ cdef class PolyStage:
     reads K/2 samples ahead.
     """
     cdef PolyStageC c
-    cdef readonly Py_ssize_t channels, taps
-    cdef readonly long long L, M
-    cdef readonly object dtype
+    cdef Py_ssize_t taps
     cdef object table, hist, scratch
     cdef long long first             # input index of hist[:, 0]
     cdef Py_ssize_t count            # valid samples in hist
-    cdef readonly long long fed, emitted
     cdef long long n_k, p_k          # floor(k*M/L) and k*M mod L for k = emitted
 
     def __cinit__(self, table, long long L, long long M, Py_ssize_t tphases,
                   Py_ssize_t channels, dtype):
-        import numpy as np
         self.dtype = np.dtype(dtype)
         self.table = np.ascontiguousarray(table, self.dtype)
         self.taps = self.table.shape[1]
         if self.taps % 8:
             raise ValueError("taps must be a multiple of 8")
         self.channels, self.L, self.M = channels, L, M
+        self.delay, self.hop = self.taps // 2, 0
         self.c.taps = self.taps
         self.c.L, self.c.q, self.c.r = L, M // L, M % L
         self.c.tphases = tphases
         self.c.table = cnp.PyArray_DATA(self.table)
         self.scratch = np.zeros(self.taps, self.dtype)
-        self.reset()
+        self.restart()
 
-    def reset(self):
-        import numpy as np
+    cdef restart(self):
         self.hist = np.zeros((self.channels, 4 * self.taps), self.dtype)
         self.first = -self.taps          # zeros before the stream start
         self.count = self.taps
@@ -521,17 +463,7 @@ cdef class PolyStage:
         self.n_k = 0
         self.p_k = 0
 
-    def needed_input(self, outputs):
-        """Input samples (from the stream start) the first `outputs` outputs depend on."""
-        if outputs <= 0:
-            return 0
-        return (int(outputs) - 1) * int(self.M) // int(self.L) + self.taps // 2 + 1
-
-    def input_for_output(self, long long outputs):
-        return self.needed_input(outputs)
-
-    def process(self, cnp.ndarray x):
-        import numpy as np
+    cdef cnp.ndarray run(self, cnp.ndarray x):
         cdef Py_ssize_t n = cnp.PyArray_DIMS(x)[1], keep_from, cap
         # drop the samples no output needs any more, then append
         keep_from = <Py_ssize_t>(self.n_k - self.taps // 2 + 1 - self.first)
@@ -573,3 +505,154 @@ cdef class PolyStage:
         self.n_k = total // int(self.L)
         self.p_k = total % int(self.L)
         return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The stream: the chain of stages and everything a caller sees
+
+cdef class ResampleStream:
+    """One resampling stream, whole: the chain of stages, the counters, the flush, the delay and
+    the latency. ``audiofast.Resampler`` checks the parameters, designs the stages and holds one
+    of these. The per-chunk path (`process`) is all here: in a real-time loop it runs every 10-20
+    ms, and written in Python it cost about 0.3 us a call, a fifth of the stream's time at 20 ms
+    chunks.
+
+    Parameters: the stages in order; the working dtype (the stages'); the stream's dtype (of
+    its chunks and outputs; a float32 stream also takes int16); the channel count; the exact rate
+    ratio target/orig as two positive ints.
+    """
+    cdef tuple stages
+    cdef cnp.dtype work, out_dtype
+    cdef Py_ssize_t channels
+    cdef bint cast, takes_int16
+    cdef bint one_d                         # the last chunk was 1-D: so is the output
+    cdef object num, den
+    cdef readonly long long fed, emitted    # input and output samples a channel so far
+    cdef readonly object delay, latency
+
+    def __init__(self, tuple stages, cnp.dtype work, cnp.dtype out_dtype, Py_ssize_t channels,
+                 num, den):
+        from fractions import Fraction
+        cdef Stage st
+        self.stages = stages
+        self.work = work
+        self.out_dtype = out_dtype
+        self.channels = channels
+        self.cast = work != out_dtype
+        self.takes_int16 = out_dtype.type_num == cnp.NPY_FLOAT32
+        self.num, self.den = num, den
+        self.one_d = channels == 1
+        # each stage's look-ahead and block hop, in its input samples, mapped back to the input
+        delay, hop, scale = Fraction(0), Fraction(0), Fraction(1)
+        for st in stages:
+            delay += scale * st.delay
+            hop += scale * st.hop
+            scale *= Fraction(st.M, st.L)
+        self.delay = -(-delay // 1)
+        self.latency = self.delay + -(-hop // 1)
+        self.reset()
+
+    def reset(self):
+        """Start a new stream (the state after construction)."""
+        cdef Stage st
+        for st in self.stages:
+            st.restart()
+        self.fed = 0
+        self.emitted = 0
+
+    cdef object _view(self, chunk):
+        """``chunk`` itself, or a (1, n) view of it for a 1-D chunk of one channel, when it is a
+        (channels, n) array of the working dtype with contiguous, aligned rows (a row slice of
+        a bigger planar array qualifies); else None: it needs checking or converting."""
+        if type(chunk) is not cnp.ndarray:
+            return None
+        cdef cnp.ndarray x = <cnp.ndarray>chunk
+        cdef Py_ssize_t item = cnp.PyArray_ITEMSIZE(x)
+        if (cnp.PyArray_TYPE(x) != self.work.type_num or not cnp.PyArray_ISNOTSWAPPED(x)
+                or not cnp.PyArray_ISALIGNED(x)):
+            return None
+        cdef int nd = cnp.PyArray_NDIM(x)
+        if nd == 2 and cnp.PyArray_DIMS(x)[0] == self.channels:
+            if (cnp.PyArray_DIMS(x)[1] > 1 and cnp.PyArray_STRIDES(x)[1] != item) or (
+                    self.channels > 1 and cnp.PyArray_STRIDES(x)[0] % item):
+                return None
+            return x
+        if nd == 1 and self.channels == 1 and (cnp.PyArray_DIMS(x)[0] <= 1
+                                               or cnp.PyArray_STRIDES(x)[0] == item):
+            return x[None, :]
+        return None
+
+    cdef cnp.ndarray _checked(self, chunk):
+        """The slow path of `process`: check ``chunk`` and convert it to a C-contiguous
+        (channels, n) array of the working dtype."""
+        cdef cnp.ndarray x = <cnp.ndarray>cnp.PyArray_FROM_O(chunk)
+        native = x.dtype.newbyteorder("=")
+        if not (native == self.out_dtype or (self.takes_int16 and native == np.int16)):
+            names = "int16 or float32" if self.takes_int16 else str(self.out_dtype)
+            raise TypeError(f"Resampler.process: chunk must have dtype {names} (the stream's), "
+                            f"got {x.dtype}")
+        if x.ndim == 1 and self.channels == 1:
+            self.one_d = True
+            x = x[None, :]
+        elif x.ndim == 2 and x.shape[0] == self.channels:
+            self.one_d = False
+        else:
+            want = "(n,) or (1, n)" if self.channels == 1 else f"({self.channels}, n)"
+            raise ValueError(f"Resampler.process: chunk must have shape {want} for a "
+                             f"{self.channels}-channel stream, got {(<object>x).shape}")
+        if native.kind == "i":              # int16, scaled as int16_to_float32
+            x = converted(cnp.PyArray_FROMANY(x, cnp.NPY_INT16, 0, 0, cnp.NPY_ARRAY_CARRAY),
+                          np.dtype(np.float32))
+        return <cnp.ndarray>cnp.PyArray_FROMANY(x, self.work.type_num, 0, 0,
+                                                cnp.NPY_ARRAY_CARRAY)
+
+    cdef _output(self, cnp.ndarray x):
+        # (channels, m) samples of the working dtype as the stream hands them out: in its
+        # dtype, and 1-D when the chunks are
+        if self.cast:
+            x = x.astype(self.out_dtype)
+        return x[0] if self.one_d else x
+
+    def process(self, chunk):
+        """See ``audiofast.Resampler.process``."""
+        cdef cnp.ndarray x
+        cdef Stage st
+        y = self._view(chunk)
+        if y is None:
+            x = self._checked(chunk)        # sets one_d
+        else:
+            x = <cnp.ndarray>y
+            self.one_d = y is not chunk
+        self.fed += cnp.PyArray_DIMS(x)[1]
+        if not self.stages:
+            x = x.copy()                    # equal rates: never hand back `chunk`
+        for st in self.stages:
+            x = st.run(x)
+        self.emitted += cnp.PyArray_DIMS(x)[1]
+        return self._output(x)
+
+    def flush(self):
+        """See ``audiofast.Resampler.flush``."""
+        cdef Stage st
+        cdef Py_ssize_t i, n = len(self.stages)
+        total = -(-self.fed * self.num // self.den)     # ceil(fed * target / orig)
+        # the outputs each stage must release for `total` at the end of the chain
+        targets = [0] * n
+        need = total
+        for i in range(n - 1, -1, -1):
+            st = self.stages[i]
+            targets[i] = need
+            need = st.needed_input(need)
+        # then, stage by stage, what the stage before releases plus the silence it still needs
+        empty = np.zeros((self.channels, 0), self.work)
+        carry = empty
+        for i in range(n):
+            st = self.stages[i]
+            parts = [st.run(carry)] if carry.shape[1] else []
+            missing = st.input_for_output(targets[i]) - st.fed
+            if missing > 0:
+                parts.append(st.run(np.zeros((self.channels, missing), self.work)))
+            carry = np.concatenate(parts, axis=1) if parts else empty
+        carry = carry[:, :max(0, total - self.emitted)]
+        self.emitted += carry.shape[1]
+        return self._output(carry)

@@ -3,10 +3,11 @@
 
 from libc.math cimport INFINITY, sqrt
 
-cdef enum:
-    BATCH = 256                 # frames decided together (see VADCore._decide)
 from libc.stdlib cimport free, malloc, realloc
 from libc.stdint cimport int64_t
+
+cdef enum:
+    BATCH = 256                 # frames decided together (see EnergyDecider.decide)
 
 ctypedef fused vad_t:       # what the detector takes
     float
@@ -115,90 +116,30 @@ cdef object _EMPTY_SEGMENTS = np_empty_readonly((0, 2), "int64")
 
 
 cdef object np_empty_readonly(shape, dtype):
-    import numpy as np
     a = np.empty(shape, dtype)
     a.flags.writeable = False
     return a
 
 
-cdef class VADResult:
-    """Frames decided and segments closed by one call of `VAD.process` / `VAD.flush`, or the
-    whole answer of `vad`.
+# The detector is a pipeline of three parts, each owning its state: framing (Framer) cuts the
+# stream into frames; deciding (a Decider: EnergyDecider here) measures each frame and flags it
+# speech or not; segmenting (Segmenter) smooths the flags into segments. A detector method
+# replaces the Decider only. VADStream owns one of each and is what audiofast.VAD holds.
 
-    Attributes
-    ----------
-    speech : ndarray of bool, shape (n_frames,)
-        Speech flag of each frame, after hangover, minimum durations and padding.
-    energy_db : ndarray of float32, shape (n_frames,)
-        Energy of each frame, dBFS (see `vad`).
-    threshold_db : ndarray of float32, shape (n_frames,)
-        Level a frame had to exceed to start speech (the noise floor plus `margin_db`, or the
-        fixed `threshold_db`), dBFS.
-    segments : ndarray of int64, shape (k, 2)
-        ``[start, end)`` of each speech segment, in samples from the start of the stream.
-    first_frame : int
-        Index (from the start of the stream) of the first frame in `speech`.
-    sample_rate : float
-        Samples per second.
-    frame_length, hop_length : int
-        Samples per frame and between frame starts.
-    """
-    cdef readonly object speech, energy_db, threshold_db, segments
-    cdef readonly Py_ssize_t first_frame, frame_length, hop_length
-    cdef readonly double sample_rate
+@cython.final
+cdef class Segmenter:
+    """Segmenting: raw per-frame decisions -> runs of speech merged across gaps shorter than
+    min_silence, dropped when shorter than min_speech, padded by pad frames on both sides ->
+    final flags -> segments (cut at max_frames). A frame's final flag is released once no later
+    frame can change it (the "frontier"), so the flags and segments of any chunking are those
+    of one call. Durations are in frames.
 
-    @property
-    def speech_ratio(self):
-        """Fraction of the frames flagged as speech (0.0 when there are none)."""
-        n = len(self.speech)
-        return float(self.speech.sum()) / n if n else 0.0
-
-    @property
-    def segments_s(self):
-        """`segments` in seconds (float64, shape (k, 2))."""
-        return self.segments / self.sample_rate
-
-    @property
-    def frame_times_s(self):
-        """Start of each frame in `speech`, in seconds (float64)."""
-        import numpy as np
-        return (np.arange(self.first_frame, self.first_frame + len(self.speech))
-                * (self.hop_length / self.sample_rate))
-
-    def __repr__(self):
-        return (f"VADResult(frames {self.first_frame}..{self.first_frame + len(self.speech)}, "
-                f"speech_ratio={self.speech_ratio:.3f}, segments={self.segments.tolist()!r})")
-
-
-cdef class VADCore:
-    """Streaming state of the energy detector; audiofast.voice.VAD validates the parameters.
-
-    Per frame: energy in dB -> raw decision (adaptive or fixed threshold, hysteresis) -> runs of
-    raw speech merged across gaps shorter than min_silence, dropped when shorter than
-    min_speech, padded by pad frames on both sides -> final flags -> segments (cut at max
-    frames). A frame's final flag is emitted once no later frame can change it (the
-    "frontier"), so the flags and segments of any chunking are those of one call."""
-    # framing: frame and hop in samples; lag of the comb filter (0: none); power scale
-    cdef readonly Py_ssize_t frame_length, hop_length, lag
-    cdef readonly double sample_rate
-    cdef double gain
-    # decision parameters (dB) and durations (frames)
-    cdef bint adaptive
-    cdef double fixed_db, margin_db, hysteresis_db, min_threshold_db, rise_db
-    cdef Py_ssize_t min_speech, min_silence, pad, max_frames, offset
-    # samples: tail holds float32 samples of stream positions [tail_pos, tail_pos + tail_len)
-    cdef float* tail
-    cdef Py_ssize_t tail_pos, tail_len
-    cdef Py_ssize_t total, next_start
-    # decision state
-    cdef double floor
-    cdef bint have_floor, raw_on, run_open, confirmed
+    It holds the frames decided but not yet released (flag, level and threshold, index f -
+    emitted) and the closed segments not yet returned."""
+    cdef Py_ssize_t hop, offset, min_speech, min_silence, pad, max_frames
+    cdef bint run_open, confirmed
     cdef Py_ssize_t frames, emitted, frontier, run_start, run_last, marked_to, speech_until
     cdef Py_ssize_t seg_start
-    # energy sums of frames not yet decided (see _decide)
-    cdef double batch[BATCH]
-    cdef Py_ssize_t nbatch
-    # frames seen but not emitted (index f - emitted), and closed segments not yet returned
     cdef float* p_energy
     cdef float* p_thr
     cdef char* p_flag
@@ -206,68 +147,32 @@ cdef class VADCore:
     cdef int64_t* segs
     cdef Py_ssize_t n_segs, segs_cap
 
-    def __cinit__(self, *args, **kwargs):
-        self.tail = NULL
-        self.p_energy = NULL
-        self.p_thr = NULL
-        self.p_flag = NULL
-        self.segs = NULL
+    def __cinit__(self, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t min_speech,
+                  Py_ssize_t min_silence, Py_ssize_t pad, Py_ssize_t max_frames):
+        self.hop = hop
+        self.offset = (frame - hop) // 2
+        self.min_speech = min_speech
+        self.min_silence = min_silence
+        self.pad = pad
+        self.max_frames = max_frames
+        self.p_cap = 64
+        self.p_energy = <float*>malloc(self.p_cap * sizeof(float))
+        self.p_thr = <float*>malloc(self.p_cap * sizeof(float))
+        self.p_flag = <char*>malloc(self.p_cap)
+        self.segs_cap = 16
+        self.segs = <int64_t*>malloc(self.segs_cap * 2 * sizeof(int64_t))
+        if (self.p_energy == NULL or self.p_thr == NULL or self.p_flag == NULL
+                or self.segs == NULL):
+            raise MemoryError()
+        self.reset()
 
     def __dealloc__(self):
-        free(self.tail)
         free(self.p_energy)
         free(self.p_thr)
         free(self.p_flag)
         free(self.segs)
 
-    def _configure(self, double sample_rate, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t lag,
-                   fixed_db, double margin_db, double hysteresis_db, double min_threshold_db,
-                   double rise_db, Py_ssize_t min_speech, Py_ssize_t min_silence,
-                   Py_ssize_t pad, Py_ssize_t max_frames):
-        """Set validated parameters (frame >= hop >= 1, durations in frames) and reset."""
-        self.sample_rate = sample_rate
-        self.frame_length = frame
-        self.hop_length = hop
-        self.lag = lag
-        # x[n] - x[n - lag] has gain 2 at its peaks: scale its power by 1/4 so a tone at a peak
-        # reads its own level
-        self.gain = 0.25 if lag else 1.0
-        self.adaptive = fixed_db is None
-        self.fixed_db = 0.0 if fixed_db is None else fixed_db
-        self.margin_db = margin_db
-        self.hysteresis_db = hysteresis_db
-        self.min_threshold_db = min_threshold_db
-        self.rise_db = rise_db
-        self.min_speech = min_speech
-        self.min_silence = min_silence
-        self.pad = pad
-        self.max_frames = max_frames
-        self.offset = (frame - hop) // 2
-        free(self.tail)
-        self.tail = <float*>malloc((frame + lag) * sizeof(float))
-        self.p_cap = 64
-        self.p_energy = <float*>realloc(self.p_energy, self.p_cap * sizeof(float))
-        self.p_thr = <float*>realloc(self.p_thr, self.p_cap * sizeof(float))
-        self.p_flag = <char*>realloc(self.p_flag, self.p_cap)
-        self.segs_cap = 16
-        self.segs = <int64_t*>realloc(self.segs, self.segs_cap * 2 * sizeof(int64_t))
-        if (self.tail == NULL or self.p_energy == NULL or self.p_thr == NULL
-                or self.p_flag == NULL or self.segs == NULL):
-            raise MemoryError()
-        self.reset()
-
-    def reset(self):
-        """Start a new stream (the state after construction)."""
-        cdef Py_ssize_t i
-        for i in range(self.lag):            # the signal is silent before it starts
-            self.tail[i] = 0.0
-        self.tail_pos = -self.lag
-        self.tail_len = self.lag
-        self.total = 0
-        self.next_start = 0
-        self.floor = 0.0
-        self.have_floor = False
-        self.raw_on = False
+    cdef void reset(self) noexcept nogil:
         self.run_open = False
         self.confirmed = False
         self.frames = 0
@@ -279,26 +184,10 @@ cdef class VADCore:
         self.speech_until = 0
         self.seg_start = -1
         self.n_segs = 0
-        self.nbatch = 0
 
-    @property
-    def in_speech(self):
-        """True while a speech segment is open (its start is known, its end is not yet)."""
-        return self.seg_start >= 0
-
-    @property
-    def speech_start(self):
-        """Start (in samples from the start of the stream) of the open segment, or None."""
-        return self._sample(self.seg_start) if self.seg_start >= 0 else None
-
-    @property
-    def samples_seen(self):
-        """Samples processed since the start of the stream."""
-        return self.total
-
-    cdef inline int64_t _sample(self, Py_ssize_t f) noexcept nogil:
+    cdef inline int64_t sample(self, Py_ssize_t f) noexcept nogil:
         # frame f stands for samples [f * hop + offset, (f + 1) * hop + offset), frame 0 from 0
-        return 0 if f == 0 else f * self.hop_length + self.offset
+        return 0 if f == 0 else f * self.hop + self.offset
 
     cdef int _grow(self) noexcept nogil:
         cdef Py_ssize_t cap = self.p_cap * 2
@@ -317,52 +206,10 @@ cdef class VADCore:
         self.p_cap = cap
         return 0
 
-    cdef int _decide(self) noexcept nogil:
-        """Decide the batched frames: energy sums to dB (independent, so they overlap in the
-        pipeline instead of each frame waiting on its logarithm), then the frames in order."""
-        cdef Py_ssize_t j, n = self.nbatch
-        cdef double scale = self.gain / self.frame_length, power
-        for j in range(n):
-            power = self.batch[j] * scale
-            if power > 1e-12 and power < INFINITY:
-                self.batch[j] = af_db(power)
-            elif power == 0 or (power > 0 and power < INFINITY):
-                self.batch[j] = -120.0       # digital silence: a finite floor
-            else:
-                self.batch[j] = power        # NaN stays NaN, inf stays inf
-        self.nbatch = 0
-        for j in range(n):
-            if self._frame(self.batch[j]) < 0:
-                return -1
-        return 0
-
-    cdef inline int _energy_sum(self, double energy) noexcept nogil:
-        self.batch[self.nbatch] = energy
-        self.nbatch += 1
-        return self._decide() if self.nbatch == BATCH else 0
-
-    cdef int _frame(self, double db) noexcept nogil:
-        """Decide the next frame from its energy in dB; -1 when out of memory."""
+    cdef int push(self, double db, double thr, bint raw) noexcept nogil:
+        """The next frame's level and threshold (dB) and raw decision; -1 when out of
+        memory."""
         cdef Py_ssize_t i = self.frames, k, lo
-        cdef double thr
-        if self.adaptive:
-            # the noise floor follows the energy down at once and creeps up slowly, so it
-            # settles on the quietest recent level; NaN frames leave it alone
-            if not self.have_floor:
-                if db == db:
-                    self.floor = db
-                    self.have_floor = True
-            elif db < self.floor:
-                self.floor = db
-            elif db == db:
-                self.floor += self.rise_db
-            thr = self.floor + self.margin_db if self.have_floor else self.min_threshold_db
-            if thr < self.min_threshold_db:
-                thr = self.min_threshold_db
-        else:
-            thr = self.fixed_db
-        self.raw_on = db > (thr - self.hysteresis_db if self.raw_on else thr)
-
         if i - self.emitted == self.p_cap and self._grow() < 0:
             return -1
         k = i - self.emitted
@@ -371,7 +218,7 @@ cdef class VADCore:
         self.p_flag[k] = i < self.speech_until
         self.frames = i + 1
 
-        if self.raw_on:
+        if raw:
             if not self.run_open:
                 self.run_open = True
                 self.confirmed = False
@@ -407,7 +254,7 @@ cdef class VADCore:
             self.frontier = lo
         return 0
 
-    cdef int _close(self, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    cdef int _close(self, Py_ssize_t start, Py_ssize_t end, int64_t total) noexcept nogil:
         cdef int64_t* s
         if self.n_segs == self.segs_cap:
             s = <int64_t*>realloc(self.segs, self.segs_cap * 4 * sizeof(int64_t))
@@ -415,14 +262,15 @@ cdef class VADCore:
                 return -1
             self.segs = s
             self.segs_cap *= 2
-        self.segs[2 * self.n_segs] = self._sample(start)
-        self.segs[2 * self.n_segs + 1] = min(self._sample(end), self.total)
+        self.segs[2 * self.n_segs] = self.sample(start)
+        self.segs[2 * self.n_segs + 1] = min(self.sample(end), total)
         self.n_segs += 1
         return 0
 
-    cdef int _segment(self, Py_ssize_t upto) noexcept nogil:
-        """Turn the final flags of frames [emitted, upto) into segments."""
-        cdef Py_ssize_t f
+    cdef int segment(self, bint final, int64_t total) noexcept nogil:
+        """Turn the final flags of the frames up to the frontier (every frame, when final)
+        into segments; segment ends are clipped to `total` samples. -1 when out of memory."""
+        cdef Py_ssize_t f, upto = self.frames if final else self.frontier
         cdef bint flag
         for f in range(self.emitted, upto):
             flag = self.p_flag[f - self.emitted]
@@ -430,14 +278,175 @@ cdef class VADCore:
                 if self.seg_start < 0:
                     self.seg_start = f
                 elif f - self.seg_start >= self.max_frames:
-                    if self._close(self.seg_start, f) < 0:
+                    if self._close(self.seg_start, f, total) < 0:
                         return -1
                     self.seg_start = f
             elif self.seg_start >= 0:
-                if self._close(self.seg_start, f) < 0:
+                if self._close(self.seg_start, f, total) < 0:
                     return -1
                 self.seg_start = -1
+        if final and self.seg_start >= 0:
+            if self._close(self.seg_start, self.frames, total) < 0:
+                return -1
+            self.seg_start = -1
         return 0
+
+
+cdef class Decider:
+    """Deciding, the part a detector method replaces: measure each frame from its samples (with
+    `lag` samples of history before it), decide it speech or not, and push the frame's level,
+    threshold and raw decision to the segmenter, in frame order. A decider may hold frames back
+    (to decide them in batches); `decide` pushes every frame received. Methods return -1 when
+    out of memory."""
+    cdef readonly Py_ssize_t lag
+    cdef Segmenter seg
+
+    cdef int add_f32(self, const float* x) noexcept nogil:
+        return 0
+
+    cdef int add_f64(self, const double* x) noexcept nogil:
+        return 0
+
+    cdef int add_i16(self, const int16_t* x) noexcept nogil:
+        return 0
+
+    cdef int decide(self) noexcept nogil:
+        return 0
+
+    cdef void reset(self) noexcept nogil:
+        pass
+
+
+cdef inline int _add_frame(Decider d, const vad_t* x) noexcept nogil:
+    if vad_t is float:
+        return d.add_f32(x)
+    elif vad_t is double:
+        return d.add_f64(x)
+    else:
+        return d.add_i16(x)
+
+
+@cython.final
+cdef class EnergyDecider(Decider):
+    """The energy detector's decision: the frame's mean square (of the comb-filtered signal
+    when lag > 0) in dB, against an adaptive noise floor plus a margin or a fixed threshold,
+    with hysteresis."""
+    cdef Py_ssize_t frame
+    cdef double gain
+    cdef bint adaptive
+    cdef double fixed_db, margin_db, hysteresis_db, min_threshold_db, rise_db
+    cdef double floor
+    cdef bint have_floor, raw_on
+    cdef double batch[BATCH]                # energy sums of frames not yet decided
+    cdef Py_ssize_t nbatch
+
+    def __cinit__(self, Segmenter seg, Py_ssize_t frame, Py_ssize_t lag, fixed_db,
+                  double margin_db, double hysteresis_db, double min_threshold_db,
+                  double rise_db):
+        self.seg = seg
+        self.frame = frame
+        self.lag = lag
+        # x[n] - x[n - lag] has gain 2 at its peaks: scale its power by 1/4 so a tone at a peak
+        # reads its own level
+        self.gain = 0.25 if lag else 1.0
+        self.adaptive = fixed_db is None
+        self.fixed_db = 0.0 if fixed_db is None else fixed_db
+        self.margin_db = margin_db
+        self.hysteresis_db = hysteresis_db
+        self.min_threshold_db = min_threshold_db
+        self.rise_db = rise_db
+        self.reset()
+
+    cdef void reset(self) noexcept nogil:
+        self.floor = 0.0
+        self.have_floor = False
+        self.raw_on = False
+        self.nbatch = 0
+
+    cdef inline int _add(self, double energy) noexcept nogil:
+        self.batch[self.nbatch] = energy
+        self.nbatch += 1
+        return self.decide() if self.nbatch == BATCH else 0
+
+    cdef int add_f32(self, const float* x) noexcept nogil:
+        return self._add(_energy(x, self.frame, self.lag))
+
+    cdef int add_f64(self, const double* x) noexcept nogil:
+        return self._add(_energy(x, self.frame, self.lag))
+
+    cdef int add_i16(self, const int16_t* x) noexcept nogil:
+        return self._add(_energy(x, self.frame, self.lag))
+
+    cdef int decide(self) noexcept nogil:
+        """Energy sums to dB first (independent, so they overlap in the pipeline instead of
+        each frame waiting on its logarithm), then the frames in order."""
+        cdef Py_ssize_t j, n = self.nbatch
+        cdef double scale = self.gain / self.frame, power, db, thr
+        for j in range(n):
+            power = self.batch[j] * scale
+            if power > 1e-12 and power < INFINITY:
+                self.batch[j] = af_db(power)
+            elif power == 0 or (power > 0 and power < INFINITY):
+                self.batch[j] = -120.0       # digital silence: a finite floor
+            else:
+                self.batch[j] = power        # NaN stays NaN, inf stays inf
+        self.nbatch = 0
+        for j in range(n):
+            db = self.batch[j]
+            if self.adaptive:
+                # the noise floor follows the energy down at once and creeps up slowly, so it
+                # settles on the quietest recent level; NaN frames leave it alone
+                if not self.have_floor:
+                    if db == db:
+                        self.floor = db
+                        self.have_floor = True
+                elif db < self.floor:
+                    self.floor = db
+                elif db == db:
+                    self.floor += self.rise_db
+                thr = self.floor + self.margin_db if self.have_floor else self.min_threshold_db
+                if thr < self.min_threshold_db:
+                    thr = self.min_threshold_db
+            else:
+                thr = self.fixed_db
+            self.raw_on = db > (thr - self.hysteresis_db if self.raw_on else thr)
+            if self.seg.push(db, thr, self.raw_on) < 0:
+                return -1
+        return 0
+
+
+@cython.final
+cdef class Framer:
+    """Framing: frames of `frame` samples every `hop`, each handed to the decider with `lag`
+    samples of history before it (silence before the stream). A frame that lies wholly in a
+    chunk, history included, is read where it is, in the chunk's dtype; the others are
+    assembled as float32 (int16 scaled by 2**-15) in the tail, which holds stream positions
+    [tail_pos, tail_pos + tail_len)."""
+    cdef Py_ssize_t frame, hop, lag
+    cdef float* tail
+    cdef Py_ssize_t tail_pos, tail_len
+    cdef Py_ssize_t total, next_start      # samples seen; start of the next frame
+
+    def __cinit__(self, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t lag):
+        self.frame = frame
+        self.hop = hop
+        self.lag = lag
+        self.tail = <float*>malloc((frame + lag) * sizeof(float))
+        if self.tail == NULL:
+            raise MemoryError()
+        self.reset()
+
+    def __dealloc__(self):
+        free(self.tail)
+
+    cdef void reset(self) noexcept nogil:
+        cdef Py_ssize_t i
+        for i in range(self.lag):            # the signal is silent before it starts
+            self.tail[i] = 0.0
+        self.tail_pos = -self.lag
+        self.tail_len = self.lag
+        self.total = 0
+        self.next_start = 0
 
     cdef inline void _drop_before(self, Py_ssize_t start) noexcept nogil:
         """Forget the tail's samples before stream position start."""
@@ -447,13 +456,13 @@ cdef class VADCore:
             memmove(self.tail, self.tail + drop, self.tail_len * sizeof(float))
             self.tail_pos = start
 
-    cdef int _feed(self, const vad_t* x, Py_ssize_t m) noexcept nogil:
-        """Frame the next m samples and decide every frame they complete."""
+    cdef int feed(self, const vad_t* x, Py_ssize_t m, Decider d) noexcept nogil:
+        """Frame the next m samples and hand every frame they complete to `d`."""
         cdef Py_ssize_t pos = self.total, end = pos + m, s = self.next_start
-        cdef Py_ssize_t frame = self.frame_length, hop = self.hop_length, lag = self.lag
+        cdef Py_ssize_t frame = self.frame, hop = self.hop, lag = self.lag
         cdef Py_ssize_t have, take, i
         cdef float scale = 1.0 / 32768.0 if vad_t is int16_t else 1.0
-        # frames that begin (with their filter history) before this chunk: through the tail
+        # frames that begin (with their history) before this chunk: through the tail
         while s - lag < pos:
             self._drop_before(s - lag)
             have = self.tail_pos + self.tail_len           # first stream position not in tail
@@ -463,12 +472,12 @@ cdef class VADCore:
             self.tail_len += take
             if s + frame > end:
                 break
-            if self._energy_sum(af_energy_f32(self.tail + (s - self.tail_pos), frame, lag)) < 0:
+            if d.add_f32(self.tail + (s - self.tail_pos)) < 0:
                 return -1
             s += hop
         if s - lag >= pos:
             while s + frame <= end:
-                if self._energy_sum(_energy(x + (s - pos), frame, lag)) < 0:
+                if _add_frame(d, x + (s - pos)) < 0:
                     return -1
                 s += hop
             self.tail_len = end - (s - lag)
@@ -479,24 +488,64 @@ cdef class VADCore:
             self._drop_before(s - lag)
         self.next_start = s
         self.total = end
-        return self._decide()
-
-    cdef int _emit(self, bint final) noexcept nogil:
-        cdef Py_ssize_t upto = self.frames if final else self.frontier
-        if self._segment(upto) < 0:
-            return -1
-        if final and self.seg_start >= 0:
-            if self._close(self.seg_start, self.frames) < 0:
-                return -1
-            self.seg_start = -1
         return 0
 
+
+@cython.final
+cdef class VADStream:
+    """One detector stream, whole: framing -> deciding -> segmenting, the counters, flush and
+    reset. ``audiofast.VAD`` checks the parameters (durations in samples and frames, see
+    audiofast.voice._vad_config) and holds one of these; the per-chunk path, checks of the
+    chunk included, is all here."""
+    cdef readonly double sample_rate
+    cdef readonly Py_ssize_t frame_length, hop_length, lag
+    cdef Framer framer
+    cdef Decider decider
+    cdef Segmenter seg
+
+    def __init__(self, double sample_rate, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t lag,
+                 fixed_db, double margin_db, double hysteresis_db, double min_threshold_db,
+                 double rise_db, Py_ssize_t min_speech, Py_ssize_t min_silence,
+                 Py_ssize_t pad, Py_ssize_t max_frames):
+        self.sample_rate = sample_rate
+        self.frame_length = frame
+        self.hop_length = hop
+        self.lag = lag
+        self.seg = Segmenter(frame, hop, min_speech, min_silence, pad, max_frames)
+        self.decider = EnergyDecider(self.seg, frame, lag, fixed_db, margin_db, hysteresis_db,
+                                     min_threshold_db, rise_db)
+        self.framer = Framer(frame, hop, self.decider.lag)
+
+    def reset(self):
+        """Start a new stream (the state after construction)."""
+        self.framer.reset()
+        self.decider.reset()
+        self.seg.reset()
+
+    @property
+    def in_speech(self):
+        """True while a speech segment is open (its start is known, its end is not yet)."""
+        return self.seg.seg_start >= 0
+
+    @property
+    def speech_start(self):
+        """Start (in samples from the start of the stream) of the open segment, or None."""
+        return self.seg.sample(self.seg.seg_start) if self.seg.seg_start >= 0 else None
+
+    @property
+    def samples_seen(self):
+        """Samples processed since the start of the stream."""
+        return self.framer.total
+
     cdef VADResult _result(self, bint final):
-        cdef Py_ssize_t upto = self.frames if final else self.frontier
-        cdef Py_ssize_t n = upto - self.emitted, rest = self.frames - upto
+        """What the segmenter releases: the final frames up to the frontier (all, when final)
+        and the closed segments."""
+        cdef Segmenter g = self.seg
+        cdef Py_ssize_t upto = g.frames if final else g.frontier
+        cdef Py_ssize_t n = upto - g.emitted, rest = g.frames - upto
         cdef cnp.npy_intp dims[2]
         cdef VADResult r = VADResult.__new__(VADResult)
-        r.first_frame = self.emitted
+        r.first_frame = g.emitted
         r.frame_length = self.frame_length
         r.hop_length = self.hop_length
         r.sample_rate = self.sample_rate
@@ -505,23 +554,23 @@ cdef class VADCore:
             r.speech = cnp.PyArray_SimpleNew(1, dims, cnp.NPY_BOOL)
             r.energy_db = cnp.PyArray_SimpleNew(1, dims, cnp.NPY_FLOAT32)
             r.threshold_db = cnp.PyArray_SimpleNew(1, dims, cnp.NPY_FLOAT32)
-            memcpy(cnp.PyArray_DATA(r.speech), self.p_flag, n)
-            memcpy(cnp.PyArray_DATA(r.energy_db), self.p_energy, n * sizeof(float))
-            memcpy(cnp.PyArray_DATA(r.threshold_db), self.p_thr, n * sizeof(float))
-            memmove(self.p_flag, self.p_flag + n, rest)
-            memmove(self.p_energy, self.p_energy + n, rest * sizeof(float))
-            memmove(self.p_thr, self.p_thr + n, rest * sizeof(float))
-            self.emitted = upto
+            memcpy(cnp.PyArray_DATA(r.speech), g.p_flag, n)
+            memcpy(cnp.PyArray_DATA(r.energy_db), g.p_energy, n * sizeof(float))
+            memcpy(cnp.PyArray_DATA(r.threshold_db), g.p_thr, n * sizeof(float))
+            memmove(g.p_flag, g.p_flag + n, rest)
+            memmove(g.p_energy, g.p_energy + n, rest * sizeof(float))
+            memmove(g.p_thr, g.p_thr + n, rest * sizeof(float))
+            g.emitted = upto
         else:
             r.speech = _EMPTY_BOOL
             r.energy_db = _EMPTY_F32
             r.threshold_db = _EMPTY_F32
-        if self.n_segs:
-            dims[0] = self.n_segs
+        if g.n_segs:
+            dims[0] = g.n_segs
             dims[1] = 2
             r.segments = cnp.PyArray_SimpleNew(2, dims, cnp.NPY_INT64)
-            memcpy(cnp.PyArray_DATA(r.segments), self.segs, self.n_segs * 2 * sizeof(int64_t))
-            self.n_segs = 0
+            memcpy(cnp.PyArray_DATA(r.segments), g.segs, g.n_segs * 2 * sizeof(int64_t))
+            g.n_segs = 0
         else:
             r.segments = _EMPTY_SEGMENTS
         return r
@@ -538,13 +587,15 @@ cdef class VADCore:
             typenum = cnp.PyArray_TYPE(x)
         with nogil:
             if typenum == cnp.NPY_FLOAT32:
-                status = self._feed(<const float*>p, m)
+                status = self.framer.feed(<const float*>p, m, self.decider)
             elif typenum == cnp.NPY_FLOAT64:
-                status = self._feed(<const double*>p, m)
+                status = self.framer.feed(<const double*>p, m, self.decider)
             else:
-                status = self._feed(<const int16_t*>p, m)
+                status = self.framer.feed(<const int16_t*>p, m, self.decider)
             if status == 0:
-                status = self._emit(final)
+                status = self.decider.decide()
+            if status == 0:
+                status = self.seg.segment(final, self.framer.total)
         if status < 0:
             raise MemoryError()
         r = self._result(final)
@@ -552,47 +603,47 @@ cdef class VADCore:
             self.reset()
         return r
 
-    def process(self, chunk):
-        """Feed the next chunk; return the frames decided and the segments closed meanwhile.
-
-        Parameters
-        ----------
-        chunk : ndarray of float32, float64 or int16, shape (n,) or (channels, n)
-            The next n samples (n may be 0); channels are averaged. int16 is scaled by 2**-15.
-
-        Returns
-        -------
-        VADResult
-            ``speech``, ``energy_db`` and ``threshold_db`` of the frames decided by this call
-            (from frame ``first_frame``), and the ``segments`` that closed, in samples from the
-            start of the stream.
-        """
+    cdef cnp.ndarray _mono(self, chunk, str func, str name):
+        """``chunk`` as the 1-D, C-contiguous, native float32/float64/int16 array the framer
+        takes: as it is when it already is one (the common case, checked cheaply), else checked
+        and converted (channels averaged)."""
         cdef cnp.ndarray a
         if (cnp.PyArray_CheckExact(chunk) and cnp.PyArray_NDIM(<cnp.ndarray>chunk) == 1
                 and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>chunk)
                 and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>chunk)
                 and cnp.PyArray_TYPE(<cnp.ndarray>chunk) in (cnp.NPY_FLOAT32, cnp.NPY_INT16,
                                                               cnp.NPY_FLOAT64)):
-            a = <cnp.ndarray>chunk
-        else:
-            a = self._mono(chunk)
-        return self._step(a, False)
+            return <cnp.ndarray>chunk
+        a = <cnp.ndarray>cnp.PyArray_FROM_O(chunk)
+        native = a.dtype.newbyteorder("=") if a.dtype.kind in "iuf" else None
+        if native is None or native.num not in (cnp.NPY_INT16, cnp.NPY_FLOAT32, cnp.NPY_FLOAT64):
+            raise TypeError(f"{func}: {name} must have dtype int16, float32, float64, "
+                            f"got {a.dtype}")
+        if not (cnp.PyArray_ISNOTSWAPPED(a) and ready(a)):
+            a = <cnp.ndarray>a.astype(native)
+        if a.ndim == 1:
+            return <cnp.ndarray>cnp.PyArray_GETCONTIGUOUS(a)
+        if a.ndim == 2:
+            if a.shape[0] == 0:
+                raise ValueError(f"{func}: {name} of shape {(<object>a).shape} has no channels")
+            return <cnp.ndarray>mono(a, 0)
+        raise ValueError(f"{func}: {name} must have shape (n,) or (channels, n), got "
+                         f"{(<object>a).shape}")
+
+    def process(self, chunk):
+        """See ``audiofast.VAD.process``."""
+        return self._step(self._mono(chunk, "VAD.process", "chunk"), False)
 
     def flush(self):
-        """Decide the remaining frames and close the open segment (a run still shorter than
-        ``min_speech_duration_ms`` is dropped); the detector then starts a new stream.
-
-        Returns
-        -------
-        VADResult
-            As `process`.
-        """
+        """See ``audiofast.VAD.flush``."""
         return self._step(None, True)
 
-    def _run(self, cnp.ndarray x):
-        """The whole answer for one prepared signal: a fresh stream, one chunk, flush."""
+    def run(self, x):
+        """The whole answer for one signal (checked as ``audiofast.vad``'s `x`): a fresh
+        stream, one chunk, flush."""
+        cdef cnp.ndarray a = self._mono(x, "vad", "x")
         self.reset()
-        return self._step(x, True)
+        return self._step(a, True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _checks
-from ._dispatch import core
+from . import _checks, _dispatch
 
 __all__ = [
     "int16_to_float32",
@@ -46,8 +45,8 @@ def _convert(x: np.ndarray, dtype: np.dtype, out, func: str) -> np.ndarray:
     """Run the conversion kernel from the validated array ``x`` into ``out`` (checked there) or
     a new array."""
     if out is None:
-        return core.converted(x, dtype)
-    return core.convert_into(x, out, dtype, func)
+        return _dispatch.core.converted(x, dtype)
+    return _dispatch.core.convert_into(x, out, dtype, func)
 
 
 def int16_to_float32(x, out: np.ndarray | None = None) -> np.ndarray:
@@ -209,10 +208,10 @@ def to_mono(x, axis: int = 0) -> np.ndarray:
         raise ValueError("to_mono: x must have at least one dimension (channels or time)")
     ax = _checks.axis_index(axis, x.ndim, "to_mono")
     if x.ndim == 1:
-        return core.converted(x, _F32)
+        return _dispatch.core.converted(x, _F32)
     if x.shape[ax] == 0:
         raise ValueError(f"to_mono: x has no channels along axis {axis} (shape {x.shape})")
-    return core.mono(x, ax)
+    return _dispatch.core.mono(x, ax)
 
 
 def _byte_view(buf, func: str) -> memoryview:
@@ -220,7 +219,7 @@ def _byte_view(buf, func: str) -> memoryview:
     if isinstance(buf, np.ndarray):
         if buf.dtype.hasobject:
             raise TypeError(f"{func}: buf must hold raw PCM bytes, got an object array")
-        return memoryview(np.ascontiguousarray(buf).reshape(-1).view(np.uint8))
+        return np.ascontiguousarray(buf).reshape(-1).view(np.uint8).data
     try:
         mv = memoryview(buf)
     except TypeError:
@@ -276,7 +275,7 @@ def pcm_to_float32(buf, *, sample_width: int, channels: int = 1) -> np.ndarray:
             f"{func}: buffer length {len(mv)} is not a multiple of sample_width * channels "
             f"= {width * nch} bytes (a partial frame)"
         )
-    return core.pcm_decode(mv, width, nch)
+    return _dispatch.core.pcm_decode(mv, width, nch)
 
 
 def float32_to_pcm(x, *, sample_width: int) -> bytes:
@@ -310,4 +309,5 @@ def float32_to_pcm(x, *, sample_width: int) -> bytes:
     if x.ndim not in (1, 2):
         raise ValueError(f"{func}: x must have shape (frames,) or (channels, frames), "
                          f"got {x.shape}")
-    return core.pcm_encode(np.ascontiguousarray(x.reshape(1, -1) if x.ndim == 1 else x), width)
+    planar = np.ascontiguousarray(x.reshape(1, -1) if x.ndim == 1 else x)
+    return _dispatch.core.pcm_encode(planar, width)

@@ -24,8 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import _checks
-from ._dispatch import core
+from . import _checks, _dispatch
 from .convert import int16_to_float32
 
 __all__ = ["resample", "Resampler", "QUALITIES"]
@@ -83,8 +82,8 @@ def _meets(h: np.ndarray, f_pass: float, f_stop: float, atten_db: float, gain: f
     return bool(np.all(np.abs(resp[f <= f_pass] - 1) <= tol) and np.all(resp[f >= f_stop] <= tol))
 
 
-def _factors(n: int) -> dict:
-    out = {}
+def _factors(n: int) -> dict[int, int]:
+    out: dict[int, int] = {}
     for p in (2, 3, 5, 7):
         while n % p == 0:
             n //= p
@@ -124,7 +123,7 @@ def _fft_cost(size: int) -> float:
     return work if n % _FFT_LANES == 0 else work * _SCALAR_PENALTY
 
 
-@dataclass(frozen=True, eq=False)     # hashed by identity: specs come from the plan cache
+@dataclass(frozen=True, eq=False)     # hashed by identity: specs come from the spec cache
 class FFTSpec:
     h: np.ndarray        # taps at the input rate, odd length, unit DC gain
     L: int               # output rate / input rate = L / M
@@ -132,13 +131,23 @@ class FFTSpec:
     size: int            # input samples per block
     fold: bool = False   # integer decimation, aliases folded (exact) rather than cut
 
+    def stage(self, channels: int, dtype: np.dtype):
+        """A fresh stream state for this stage (the compiled FFTStage), in `dtype`."""
+        build = _dispatch.core
+        return build.FFTStage(_fft_filter(self, dtype.str, build), channels)
+
 
 @dataclass(frozen=True, eq=False)
 class PolySpec:
-    table: np.ndarray    # coefficient rows (see core.PolyStage)
+    table: np.ndarray    # coefficient rows (see PolyStage in _resample.pxi)
     L: int
     M: int
     tphases: int         # 0: exact table of L rows; else rows of an interpolated table
+
+    def stage(self, channels: int, dtype: np.dtype):
+        """A fresh stream state for this stage (the compiled PolyStage), in `dtype`."""
+        return _dispatch.core.PolyStage(_poly_table(self, dtype.str), self.L, self.M,
+                                        self.tphases, channels, dtype)
 
 
 def _block_size(taps: int, L: int, M: int) -> int:
@@ -198,7 +207,7 @@ def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -
 
 
 @functools.lru_cache(maxsize=64)
-def _plan(ratio: Fraction, quality: str) -> tuple:
+def _stage_specs(ratio: Fraction, quality: str) -> tuple:
     """The stages for output rate `ratio` times the input rate. Frequencies are in cycles per
     sample of each stage's input."""
     tier = QUALITIES[quality]
@@ -226,12 +235,16 @@ def _plan(ratio: Fraction, quality: str) -> tuple:
 
 
 @functools.lru_cache(maxsize=128)
-def _filter(spec, dtype: str):
-    """The read-only, shareable part of a stage in one dtype: for FFT stages the transform plans
-    and filter spectrum (building them costs about 0.5 ms, once), for polyphase stages the
-    coefficient table."""
-    if isinstance(spec, FFTSpec):
-        return core.FFTFilter(spec.h, spec.L, spec.M, spec.size, np.dtype(dtype), spec.fold)
+def _fft_filter(spec: FFTSpec, dtype: str, build):
+    """The read-only part of an FFT stage, shared by every stream that uses it: the transform
+    plans and the filter's spectrum in one dtype (building them costs about 0.5 ms, once). Keyed
+    by the build too: a filter belongs to the compiled module that made it."""
+    return build.FFTFilter(spec.h, spec.L, spec.M, spec.size, np.dtype(dtype), spec.fold)
+
+
+@functools.lru_cache(maxsize=128)
+def _poly_table(spec: PolySpec, dtype: str) -> np.ndarray:
+    """The coefficient table of a polyphase stage in one dtype, read-only and shared."""
     table = np.ascontiguousarray(spec.table, np.dtype(dtype))
     table.flags.writeable = False
     return table
@@ -300,14 +313,14 @@ class Resampler:
 
     Notes
     -----
-    The state lives in the object: separate objects may be used from separate threads, one
-    object from one thread at a time.
+    The whole stream (stages, counters, flush) is one compiled object that this class holds.
+    Separate objects may be used from separate threads, one object from one thread at a time.
     """
 
     def __init__(self, orig_sr, target_sr, *, channels: int = 1, quality: str = "high",
                  dtype=np.float32):
         func = "Resampler"
-        self.orig_sr, self.target_sr, self._exact, ratio = _ratio(orig_sr, target_sr, func)
+        self.orig_sr, self.target_sr, exact, ratio = _ratio(orig_sr, target_sr, func)
         self.channels = _checks.positive_int(channels, func, "channels")
         self.quality = _quality(quality, func)
         try:
@@ -316,75 +329,24 @@ class Resampler:
             raise TypeError(f"{func}: dtype must be float32 or float64, got {dtype!r}") from None
         if self.dtype not in (np.float32, np.float64):
             raise TypeError(f"{func}: dtype must be float32 or float64, got {self.dtype}")
-        work = np.float64 if (self.dtype == np.float64 or QUALITIES[quality].float64) \
-            else np.float32
-        self._work = np.dtype(work)
-        self._stages = []
-        for spec in _plan(ratio, self.quality):
-            filt = _filter(spec, self._work.str)
-            if isinstance(spec, FFTSpec):
-                st = core.FFTStage(filt, self.channels)
-            else:
-                st = core.PolyStage(filt, spec.L, spec.M, spec.tphases, self.channels, work)
-            self._stages.append(st)
-        self._core = core.StreamCore(tuple(self._stages), self._work, self.dtype, self.channels,
-                                     self._convert)
-        self._accepts = {self.dtype} | ({np.dtype(np.int16)} if self.dtype == np.float32 else set())
-        self.reset()
+        work = np.dtype(np.float64 if (self.dtype == np.float64 or QUALITIES[quality].float64)
+                        else np.float32)
+        stages = tuple(spec.stage(self.channels, work)
+                       for spec in _stage_specs(ratio, self.quality))
+        self._stream = _dispatch.core.ResampleStream(stages, work, self.dtype, self.channels,
+                                                     exact.numerator, exact.denominator)
 
     def reset(self) -> None:
         """Start a new stream (the state after construction)."""
-        for st in self._stages:
-            st.reset()
-        self._core.fed = 0
-        self._core.emitted = 0
+        self._stream.reset()
 
     @property
     def delay(self) -> int:
-        # look-ahead of each stage, in its input samples, mapped back to the original input
-        total = Fraction(0)
-        scale = Fraction(1)                 # original input samples per stage input sample
-        for st in self._stages:
-            if isinstance(st, core.FFTStage):
-                total += scale * st.half
-                scale *= Fraction(st.M, st.L)
-            else:
-                total += scale * (st.taps // 2)
-                scale *= Fraction(st.M, st.L)
-        return math.ceil(total)
+        return self._stream.delay
 
     @property
     def latency(self) -> int:
-        scale = Fraction(1)
-        hop = Fraction(0)
-        for st in self._stages:
-            if isinstance(st, core.FFTStage):
-                hop += scale * st.hop_in
-                scale *= Fraction(st.M, st.L)
-            else:
-                scale *= Fraction(st.M, st.L)
-        return self.delay + math.ceil(hop)
-
-    def _convert(self, chunk) -> np.ndarray:
-        """The slow path of `process`: check `chunk` and convert it to a (channels, n)
-        C-contiguous array of the working dtype."""
-        func = "Resampler.process"
-        x = np.asarray(chunk)
-        if x.dtype.newbyteorder("=") not in self._accepts:
-            names = " or ".join(str(d) for d in _checks.sorted_dtypes(self._accepts))
-            raise TypeError(f"{func}: chunk must have dtype {names} (the stream's), got {x.dtype}")
-        if x.ndim == 1 and self.channels == 1:
-            self._core.one_d = True
-            x = x[None, :]
-        elif x.ndim == 2 and x.shape[0] == self.channels:
-            self._core.one_d = False
-        else:
-            want = "(n,) or (1, n)" if self.channels == 1 else f"({self.channels}, n)"
-            raise ValueError(f"{func}: chunk must have shape {want} for a {self.channels}-"
-                             f"channel stream, got {x.shape}")
-        if x.dtype.kind == "i":
-            x = int16_to_float32(x)
-        return np.ascontiguousarray(x, self._work)
+        return self._stream.latency
 
     def process(self, chunk) -> np.ndarray:
         """Resample the next chunk; return the output samples that are complete.
@@ -400,29 +362,13 @@ class Resampler:
             m output samples; m varies from call to call (outputs wait for the filters'
             look-ahead and whole FFT blocks).
         """
-        return self._core.process(chunk)       # compiled: it runs every few milliseconds
+        return self._stream.process(chunk)
 
     def flush(self) -> np.ndarray:
         """The rest of the output, as if the input were followed by silence, up to the total of
         ``ceil(samples_in * target_sr / orig_sr)``. The stream is then finished: `reset` starts
         a new one."""
-        total = math.ceil(self._core.fed * self._exact)
-        targets = [0] * len(self._stages)
-        need = total
-        for i in range(len(self._stages) - 1, -1, -1):
-            targets[i] = need
-            need = self._stages[i].needed_input(need)
-        carry = np.zeros((self.channels, 0), self._work)
-        for st, target in zip(self._stages, targets):
-            parts = [st.process(carry)] if carry.shape[1] else []
-            missing = int(st.input_for_output(target)) - int(st.fed)
-            if missing > 0:
-                parts.append(st.process(np.zeros((self.channels, missing), self._work)))
-            carry = np.concatenate(parts, axis=1) if parts else np.zeros((self.channels, 0),
-                                                                         self._work)
-        carry = carry[:, :max(0, total - self._core.emitted)]
-        self._core.emitted += carry.shape[1]
-        return self._core.output(carry)
+        return self._stream.flush()
 
 
 def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) -> np.ndarray:

@@ -2,33 +2,28 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-import audiofast._core as portable_core
-import audiofast.convert
-import audiofast.resampler
+import audiofast
+from audiofast import _dispatch
 
 settings.register_profile("ci", max_examples=150, deadline=None)
 settings.load_profile("ci")
 
-
-def available_cores():
-    """Every compiled build this machine can run: the portable one, and the AVX2 one where the
-    CPU supports it (on other CPUs it is not importable-and-runnable, so it is not listed)."""
-    cores = [("portable", portable_core)]
-    if portable_core.cpu_has_avx2_fma():
-        import audiofast._core_avx2 as avx2_core
-        cores.append(("avx2", avx2_core))
-    return cores
+BUILDS = _dispatch.available()      # honours AUDIOFAST_SIMD=portable
 
 
-@pytest.fixture(params=available_cores(), ids=lambda c: c[0])
+def pytest_report_header(config):
+    forced = " (AUDIOFAST_SIMD=portable)" if len(BUILDS) == 1 and \
+        _dispatch.portable.cpu_has_avx2_fma() else ""
+    return [f"audiofast {audiofast.__version__}: default build {_dispatch.core.simd()}{forced}; "
+            f"the `core` fixture runs {', '.join(BUILDS)}"]
+
+
+@pytest.fixture(params=list(BUILDS.values()), ids=list(BUILDS))
 def core(request, monkeypatch):
-    """Run the test once per compiled build, through the public API."""
-    mod = request.param[1]
-    monkeypatch.setattr(audiofast.convert, "core", mod)
-    monkeypatch.setattr(audiofast.resampler, "core", mod)
-    audiofast.resampler._filter.cache_clear()      # cached filters belong to one build
-    yield mod
-    audiofast.resampler._filter.cache_clear()
+    """Run the test once per compiled build this machine can run, through the public API:
+    every public function and class looks the build up in `_dispatch.core`."""
+    monkeypatch.setattr(_dispatch, "core", request.param)
+    return request.param
 
 
 @pytest.fixture

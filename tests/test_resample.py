@@ -89,6 +89,13 @@ def test_output_length_is_ceil_n_times_ratio(orig, target):
         assert len(y) == math.ceil(n * ratio), n
 
 
+def test_numpy_scalar_rates_mean_their_exact_value():
+    x = np.random.default_rng(2).standard_normal(4410).astype(np.float32)
+    for rate in (np.float32(44100.5), np.float64(44100.5), np.int64(44100)):
+        y = af.resample(x, rate, np.int32(16000))
+        np.testing.assert_array_equal(y, af.resample(x, float(rate), 16000))
+
+
 def test_equal_rates_return_a_copy():
     x = np.arange(10, dtype=np.float32)
     y = af.resample(x, 16000, 16000)
