@@ -4,7 +4,15 @@
 x86-64, NEON on arm64). On x86-64 the same source is built a second time as
 ``audiofast._core_avx2`` with -mavx2 -mfma; audiofast imports it at run time only on CPUs that
 support it (runtime dispatch, see audiofast/_dispatch.py). ``AUDIOFAST_NATIVE=1`` opts in to
-``-march=native`` for the portable module too, for a machine-specific build.
+``-march=native`` for the portable module too, for a machine-specific build. ``audiofast._result``
+holds the result types both builds share (they cimport it), so it is built once.
+
+Release builds carry no debug information: CPython's CFLAGS include ``-g``, which makes the
+modules about six times larger (4.1 MB against 0.7 MB each on x86-64 Linux with GCC 12), so
+``-g0`` is added at compile time and the modules are stripped at link time (``-s`` on Linux,
+``-Wl,-S`` on macOS; MSVC adds no debug information unless asked). ``AUDIOFAST_DEBUG=1`` keeps
+the debug information and symbols, for a debugger or a profiler
+(``AUDIOFAST_DEBUG=1 pip install .``).
 """
 import os
 import platform
@@ -30,6 +38,13 @@ else:
     if os.environ.get("AUDIOFAST_NATIVE") == "1":
         compile_args.append("-march=native")
 
+link_args = []
+if os.environ.get("AUDIOFAST_DEBUG") != "1" and sys.platform != "win32":
+    compile_args.append("-g0")      # after CPython's -g, so it wins
+    if sys.platform.startswith("linux"):
+        link_args.append("-s")
+    elif sys.platform == "darwin":
+        link_args.append("-Wl,-S")
 
 
 def core_extension(name, extra_args=()):
@@ -42,6 +57,7 @@ def core_extension(name, extra_args=()):
                  "audiofast/_fft.h", "audiofast/_fft_impl.h"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args + list(extra_args),
+        extra_link_args=link_args,
     )
 
 
@@ -49,7 +65,7 @@ extensions = [
     # the result types, built once: both builds of the core cimport them, so each public class
     # is one class whichever build runs
     Extension("audiofast._result", ["audiofast/_result.pyx"],
-              extra_compile_args=compile_args),
+              extra_compile_args=compile_args, extra_link_args=link_args),
     core_extension("_core"),
 ]
 if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32":

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import sys
 
+from ._version import __version__
+
 USAGE = """usage: audiofast <command> [options]
+       audiofast --version
 
 commands:
   bench    time audiofast against numpy (and other peers), side by side, in one process
            (audiofast bench --help for its options)
+
+options:
+  -h, --help  show this message and exit
+  --version   print the version and exit
 """
 
 
@@ -15,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if not args or args[0] in ("-h", "--help"):
         print(USAGE, end="")
+        return 0
+    if args[0] == "--version":
+        print(f"audiofast {__version__}")
         return 0
     if args[0] == "bench":
         from .bench import main as bench_main

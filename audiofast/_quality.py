@@ -97,7 +97,7 @@ def alias_rejection(fn: Resample, fs_in, fs_out, *, count=12, seconds=0.5,
         f = lo + (hi - lo) * Fraction(i, count)       # the first exactly at the new Nyquist
         y = np.asarray(fn(tone(f, fs_in, n, dtype)), dtype=np.float64)
         s = _steady(len(y), fs_out)
-        power = np.mean(y[s] ** 2)
+        power = float(np.mean(y[s] ** 2))
         worst = min(worst, float("inf") if power == 0 else _db((AMPLITUDE ** 2 / 2) / power))
     return worst
 

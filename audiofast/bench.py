@@ -19,8 +19,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import __version__, _peers
-from ._dispatch import core
+from . import __version__, _dispatch
+from . import _workloads as wl
 from .convert import (
     float32_to_int16,
     float32_to_pcm,
@@ -104,47 +104,53 @@ def bench_convert(settings: Settings) -> list[Row]:
         rows.append(Row("convert", operation, size, measure(candidates, settings), baseline))
 
     for n, label in [(160, "160 samples"), (1_000_000, "1 M samples")]:
-        x16 = rng.integers(-32768, 32767, n, dtype=np.int16, endpoint=True)
-        f32 = (rng.standard_normal(n) * 0.3).astype(np.float32)
+        x16 = wl.int16_noise(n, rng)
+        f32 = wl.noise(n, 0.3, rng)
         out = np.empty(n, np.float32)
         other = np.empty(n, np.float32)
         add("int16 -> float32", label,
             {"audiofast": lambda: int16_to_float32(x16),
-             "numpy": lambda: _peers.int16_to_float32(x16)}, "numpy")
+             "numpy": lambda: wl.int16_to_float32(x16)}, "numpy")
         add("int16 -> float32, out=", label,
             {"audiofast": lambda: int16_to_float32(x16, out=out),
              "numpy copyto": lambda: np.copyto(other, out)}, "numpy copyto")
         add("float32 -> int16", label,
             {"audiofast": lambda: float32_to_int16(f32),
-             "numpy": lambda: _peers.float32_to_int16(f32)}, "numpy")
+             "numpy": lambda: wl.float32_to_int16(f32)}, "numpy")
 
     for frames, label in [(160, "160 frames stereo"), (1_000_000, "1 M frames stereo")]:
-        planar = (rng.standard_normal((2, frames)) * 0.3).astype(np.float32)
+        planar = wl.noise((2, frames), 0.3, rng)
         buf = float32_to_pcm(planar, sample_width=3)
         add("24-bit bytes -> float32 planar", label,
             {"audiofast": lambda: pcm_to_float32(buf, sample_width=3, channels=2),
-             "numpy": lambda: _peers.pcm24_to_float32(buf, 2)}, "numpy")
+             "numpy": lambda: wl.pcm24_to_float32(buf, 2)}, "numpy")
         add("float32 planar -> 24-bit bytes", label,
             {"audiofast": lambda: float32_to_pcm(planar, sample_width=3),
-             "numpy": lambda: _peers.float32_to_pcm24(planar)}, "numpy")
+             "numpy": lambda: wl.float32_to_pcm24(planar)}, "numpy")
         add("stereo -> mono", label,
             {"audiofast": lambda: to_mono(planar),
-             "numpy": lambda: _peers.to_mono(planar)}, "numpy")
+             "numpy": lambda: wl.to_mono(planar)}, "numpy")
     return rows
 
 
-def _peer(module: str):
-    """The peer module, or None with a one-line note when it is not installed."""
-    import importlib
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        _progress(f"note: {module} is not installed; its rows are skipped "
-                  f"(pip install \"audiofast[bench]\")")
-        return None
+class _Peers:
+    """Builds one section's peer workloads: a peer whose package is not installed gives None,
+    and a one-line note the first time."""
+
+    def __init__(self):
+        self.missing = set()
+
+    def __call__(self, build, *args):
+        try:
+            return build(*args)
+        except wl.PeerMissing as e:
+            if e.module not in self.missing:
+                self.missing.add(e.module)
+                _progress(f"note: {e.module} is not installed; its rows are skipped "
+                          f"(pip install \"audiofast[bench]\")")
+            return None
 
 
-_TIERS = {"low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
 # the passband each tier (and its soxr preset) is specified flat to, as a fraction of Nyquist;
 # test tones stay within it
 _PASSBAND = {"low": 0.7, "medium": 0.9, "high": 0.913, "very_high": 0.913}
@@ -162,10 +168,12 @@ def _resample_quality(fn, orig: int, target: int, fraction: float) -> dict:
                                        dtype=np.float32)}
 
 
+# the peers compared at their own defaults: the name in the table -> the workload
+_DEFAULT_PEERS = {"resample_poly": "scipy resample_poly", "librosa": "librosa resample"}
+
+
 def bench_resample(settings: Settings) -> list[Row]:
-    soxr = _peer("soxr")
-    signal = _peer("scipy.signal")
-    librosa = _peer("librosa")
+    peer = _Peers()
     rng = np.random.default_rng(0)
     rows = []
     cases = [(1, 1), (10, 2)] if settings.rounds < 5 else [(1, 1), (10, 1), (1, 2), (10, 2)]
@@ -173,105 +181,68 @@ def bench_resample(settings: Settings) -> list[Row]:
         target = 16000
         rates = f"{orig // 1000 if orig % 1000 == 0 else orig / 1000:g}k->16k"
         # each method's quality, measured once per rate pair, within its tier's passband
-        methods = {f"audiofast {t}": (lambda x, t=t: resample(x, orig, target, quality=t))
-                   for t in _TIERS}
-        fractions = {f"audiofast {t}": _PASSBAND[t] for t in _TIERS}
-        if soxr:
-            methods.update({f"soxr {p}": (lambda x, p=p: soxr.resample(x, orig, target,
-                                                                        quality=p))
-                            for p in _TIERS.values()})
-            fractions.update({f"soxr {p}": _PASSBAND[t] for t, p in _TIERS.items()})
-        if signal:
-            g = np.gcd(orig, target)
-            methods["resample_poly"] = lambda x: signal.resample_poly(
-                x, target // g, orig // g, axis=-1)
-        if librosa:
-            methods["librosa"] = lambda x: librosa.resample(x, orig_sr=orig, target_sr=target)
+        methods = {f"audiofast {t}": wl.resampler(f"audiofast {t}", orig, target)
+                   for t in wl.TIERS}
+        fractions = {f"audiofast {t}": _PASSBAND[t] for t in wl.TIERS}
+        for tier, preset in wl.TIERS.items():
+            fn = peer(wl.resampler, f"soxr {preset}", orig, target)
+            if fn:
+                methods[f"soxr {preset}"], fractions[f"soxr {preset}"] = fn, _PASSBAND[tier]
+        for name, impl in _DEFAULT_PEERS.items():
+            fn = peer(wl.resampler, impl, orig, target)
+            if fn:
+                methods[name] = fn
         quality = {}
         for name, fn in methods.items():
             _progress(f"measuring resample quality: {name}, {rates}")
             quality[name] = _resample_quality(fn, orig, target, fractions.get(name, 0.9))
         for seconds, channels in cases:
-            shape = (channels, orig * seconds) if channels > 1 else (orig * seconds,)
-            x = (rng.standard_normal(shape) * 0.1).astype(np.float32)
-            xt = np.ascontiguousarray(x.T)
+            x = wl.resample_input(orig, seconds, channels, rng)
             size = f"{rates} {seconds} s {'stereo' if channels > 1 else 'mono'}"
-            for tier, preset in _TIERS.items():
+            for tier, preset in wl.TIERS.items():
                 _progress(f"measuring resample: {tier}, {size}")
-                cands = {f"audiofast {tier}": lambda t=tier: resample(x, orig, target,
-                                                                       quality=t)}
                 base = f"audiofast {tier}"
-                if soxr:
+                cands = {base: wl.resample_call(base, orig, target, x)}
+                if f"soxr {preset}" in methods:
                     base = f"soxr {preset}"
-                    cands[base] = lambda p=preset: soxr.resample(xt, orig, target, quality=p)
+                    cands[base] = wl.resample_call(base, orig, target, x)
                 times = measure(cands, settings)
                 times["audiofast"] = times[f"audiofast {tier}"]
                 rows.append(Row("resample", f"{tier} vs {base}", size, times, base,
                                 {"audiofast": quality[f"audiofast {tier}"],
                                  base: quality.get(base, {})}))
-            for name in ("resample_poly", "librosa"):
+            for name, impl in _DEFAULT_PEERS.items():
                 if name in methods:
                     _progress(f"measuring resample: {name}, {size}")
-                    fn = methods[name]
-                    times = measure({"audiofast high": lambda: resample(x, orig, target),
-                                     name: lambda: fn(x)}, settings)
+                    times = measure(
+                        {"audiofast high": wl.resample_call("audiofast high", orig, target, x),
+                         name: wl.resample_call(impl, orig, target, x)}, settings)
                     times["audiofast"] = times["audiofast high"]
                     rows.append(Row("resample", f"high vs {name} (default)", size, times, name,
                                     {"audiofast": quality["audiofast high"],
                                      name: quality[name]}))
     # streaming: 10 s of stereo 48 kHz -> 16 kHz in 20 ms chunks
-    x = (rng.standard_normal((2, 480000)) * 0.1).astype(np.float32)
-    chunks = [x[:, i:i + 960] for i in range(0, x.shape[1], 960)]
-
-    def stream():
-        r = Resampler(48000, 16000, channels=2)
-        for c in chunks:
-            r.process(c)
-        r.flush()
-
-    cands = {"audiofast": stream, "audiofast one-shot": lambda: resample(x, 48000, 16000)}
-    if soxr:
-        xt = np.ascontiguousarray(x.T)
-        tchunks = [xt[i:i + 960] for i in range(0, xt.shape[0], 960)]
-
-        def soxr_stream():
-            s = soxr.ResampleStream(48000, 16000, 2, dtype="float32", quality="HQ")
-            for c in tchunks:
-                s.resample_chunk(c)
-            s.resample_chunk(np.zeros((0, 2), np.float32), last=True)
-
+    x = wl.resample_input(48000, 10, 2, rng)
+    cands = {"audiofast": wl.resampler_stream(x, 48000, 16000, chunk_ms=20),
+             "audiofast one-shot": wl.resample_call("audiofast high", 48000, 16000, x)}
+    soxr_stream = peer(wl.soxr_stream, x, 48000, 16000, 20, "HQ")
+    if soxr_stream:
         cands["soxr HQ stream"] = soxr_stream
     _progress("measuring resample: streaming in 20 ms chunks")
     times = measure(cands, settings)
     size = "48k->16k 10 s stereo, 20 ms chunks"
     rows.append(Row("resample", "high stream vs own one-shot", size, dict(times),
                     "audiofast one-shot"))
-    if soxr:
+    if soxr_stream:
         rows.append(Row("resample", "high stream vs soxr stream", size, dict(times),
                         "soxr HQ stream"))
     return rows
 
 
-def _speechy(seconds: float, rate: int = 16000) -> np.ndarray:
-    """Noise floor with tone bursts that come and go, like speech with pauses (float32)."""
-    n = int(seconds * rate)
-    t = np.arange(n) / rate
-    x = np.random.default_rng(0).standard_normal(n) * 1e-3
-    x += (np.sin(2 * np.pi * 0.4 * t) > 0.2) * 0.1 * np.sin(2 * np.pi * 900 * t)
-    return x.astype(np.float32)
-
-
-def _webrtc_frames(webrtcvad, x16: np.ndarray, frame: int, rate: int = 16000):
-    v = webrtcvad.Vad(3)
-    data = [x16[i:i + frame].tobytes() for i in range(0, len(x16) - frame + 1, frame)]
-    return lambda: [v.is_speech(d, rate) for d in data]
-
-
 def bench_vad(settings: Settings) -> list[Row]:
-    librosa = _peer("librosa")
-    webrtcvad = _peer("webrtcvad")
+    peer = _Peers()
     rows = []
-    x = _speechy(10)
+    x = wl.speechy(10)
     x16 = float32_to_int16(x)
     size = "10 s, 16 kHz, 30 ms frames"
 
@@ -280,11 +251,12 @@ def bench_vad(settings: Settings) -> list[Row]:
         rows.append(Row("vad", operation, size, measure(candidates, settings), baseline))
 
     ours_rms = lambda: frame_rms(x, frame_length=480, hop_length=480, center=False)
-    cands = {"audiofast": ours_rms, "numpy einsum": lambda: _peers.frame_rms_einsum(x, 480),
-             "numpy loop": lambda: _peers.frame_rms_loop(x, 480),
+    cands = {"audiofast": ours_rms, "numpy einsum": lambda: wl.frame_rms_einsum(x, 480),
+             "numpy loop": lambda: wl.frame_rms_loop(x, 480),
              "audiofast vad": lambda: vad(x, 16000)}
-    if webrtcvad:
-        cands["webrtcvad mode 3"] = _webrtc_frames(webrtcvad, x16, 480)
+    webrtc = peer(wl.webrtc_frames, x16, 30)
+    if webrtc:
+        cands["webrtcvad mode 3"] = webrtc
     _progress(f"measuring vad: frame energy and detection, {size}")
     times = measure(cands, settings)
     rows.append(Row("vad", "frame_rms vs numpy einsum", size, dict(times), "numpy einsum"))
@@ -294,29 +266,25 @@ def bench_vad(settings: Settings) -> list[Row]:
     rows.append(Row("vad", "vad() vs own frame_rms", size,
                     dict(t_vad, **{"audiofast frame_rms": times["audiofast"]}),
                     "audiofast frame_rms"))
-    if webrtcvad:
+    if webrtc:
         rows.append(Row("vad", "vad() vs webrtcvad (int16 bytes)", size, t_vad,
                         "webrtcvad mode 3"))
+    librosa = peer(wl.import_peer, "librosa")
     if librosa:
         add("split() vs librosa.effects.split", "10 s, 16 kHz, librosa defaults",
             {"audiofast": lambda: split(x), "librosa": lambda: librosa.effects.split(x)},
             "librosa")
-    chunks = [x[i:i + 160] for i in range(0, len(x), 160)]
-
-    def stream():
-        det = VAD(16000)
-        for c in chunks:
-            det.process(c)
-        det.flush()
-
-    cands = {"audiofast": stream, "numpy rms": lambda: [_peers.chunk_rms(c) for c in chunks]}
-    if webrtcvad:
-        cands["webrtcvad"] = _webrtc_frames(webrtcvad, x16, 160)
+    cands = {"audiofast": wl.vad_stream(x, 16000, chunk_ms=10),
+             "numpy rms": wl.rms_stream(x, 16000, chunk_ms=10)}
+    webrtc = peer(wl.webrtc_frames, x16, 10)
+    if webrtc:
+        cands["webrtcvad"] = webrtc
     _progress("measuring vad: streaming in 10 ms chunks")
-    times = {k: v / len(chunks) for k, v in measure(cands, settings).items()}
+    n_chunks = len(wl.chunks(x, 16000, 10))
+    times = {k: v / n_chunks for k, v in measure(cands, settings).items()}
     rows.append(Row("vad", "VAD.process vs numpy RMS per chunk", "per 10 ms chunk",
                     dict(times), "numpy rms"))
-    if webrtcvad:
+    if webrtc:
         rows.append(Row("vad", "VAD.process vs webrtcvad per chunk", "per 10 ms chunk",
                         dict(times), "webrtcvad"))
     return rows
@@ -325,9 +293,10 @@ def bench_vad(settings: Settings) -> list[Row]:
 def bench_pipeline(settings: Settings) -> list[Row]:
     """The real-time chain of a voice agent: 48 kHz int16 stereo microphone audio -> float32
     mono -> 16 kHz -> voice activity, one second of it, in one call and in 20 ms chunks."""
-    soxr = _peer("soxr")
+    peer = _Peers()
+    soxr = peer(wl.import_peer, "soxr")
     rng = np.random.default_rng(0)
-    speech = resample(_speechy(1), 16000, 48000)
+    speech = resample(wl.speechy(1), 16000, 48000)
     mic = np.stack([speech, speech * 0.5], axis=1) + rng.standard_normal((48000, 2)) * 1e-3
     mic16 = float32_to_int16(mic.astype(np.float32))           # (frames, channels), interleaved
     rows = []
@@ -347,16 +316,16 @@ def bench_pipeline(settings: Settings) -> list[Row]:
     one, streamed = {"audiofast": ours}, {"audiofast": ours_stream}
     if soxr:
         def theirs():
-            mono = _peers.int16_to_float32(mic16).mean(axis=1, dtype=np.float32)
+            mono = wl.int16_to_float32(mic16).mean(axis=1, dtype=np.float32)
             y = soxr.resample(mono, 48000, 16000, quality="HQ")
-            return _peers.frame_rms_einsum(y, 480) > 10 ** (-40 / 20)
+            return wl.frame_rms_einsum(y, 480) > 10 ** (-40 / 20)
 
         def theirs_stream():
             s = soxr.ResampleStream(48000, 16000, 1, dtype="float32", quality="HQ")
             flags = []
             for c in chunks:
-                y = s.resample_chunk(_peers.int16_to_float32(c).mean(axis=1, dtype=np.float32))
-                flags.append(y.size > 0 and _peers.chunk_rms(y) > 0.01)
+                y = s.resample_chunk(wl.int16_to_float32(c).mean(axis=1, dtype=np.float32))
+                flags.append(y.size > 0 and wl.chunk_rms(y) > 0.01)
             s.resample_chunk(np.zeros(0, np.float32), last=True)
             return flags
 
@@ -419,7 +388,7 @@ def machine() -> dict:
         pass
     return {"cpu": model, "cores": os.cpu_count(), "machine": platform.machine(),
             "python": platform.python_version(), "numpy": np.__version__,
-            "audiofast": __version__, "audiofast_simd": core.simd()}
+            "audiofast": __version__, "audiofast_simd": _dispatch.core.simd()}
 
 
 def run(only: list[str] | None = None, quick: bool = False) -> dict:

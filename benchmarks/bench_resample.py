@@ -1,48 +1,18 @@
 """Resampling, float32. The peers (soxr at each matching preset, scipy.signal.resample_poly and
 librosa.resample with their defaults) are values of the ``impl`` parameter of the same
 benchmark, so one asv run shows the ratios."""
-import numpy as np
+from ._setup import once_per_process, require
 
-import audiofast as af
+try:
+    from audiofast import _workloads as wl
+except ImportError:                 # a commit before it: the setups that need it skip
+    wl = None
 
-from ._setup import once_per_process
-
-TIERS = {"low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
-IMPLS = ([f"audiofast {t}" for t in TIERS] + [f"soxr {p}" for p in TIERS.values()]
-         + ["scipy resample_poly", "librosa resample"])
+# written out, not derived from wl.TIERS: the names must not change (asv history), and must be
+# known on a commit without _workloads
+IMPLS = ["audiofast low", "audiofast medium", "audiofast high", "audiofast very_high",
+         "soxr LQ", "soxr MQ", "soxr HQ", "soxr VHQ", "scipy resample_poly", "librosa resample"]
 RATES = ["44100->16000", "48000->16000"]
-
-
-def _signal(rate, seconds, channels):
-    # drawn in float32 and scaled in place: no float64 temporaries, which would set the peak
-    # memory of ResampleMemory (its setup counts) instead of the resampler
-    shape = (channels, int(rate * seconds)) if channels > 1 else (int(rate * seconds),)
-    x = np.random.default_rng(0).standard_normal(shape, dtype=np.float32)
-    x *= np.float32(0.1)
-    return x
-
-
-def _resampler(impl, orig, target, x):
-    """A call that resamples x (time on the last axis) with `impl`, or NotImplementedError
-    (asv: skipped) when that peer is not installed."""
-    kind, _, name = impl.partition(" ")
-    if kind == "audiofast":
-        return lambda: af.resample(x, orig, target, quality=name)
-    try:
-        if kind == "soxr":
-            import soxr
-            xt = np.ascontiguousarray(x.T)               # soxr takes (frames, channels)
-            return lambda: soxr.resample(xt, orig, target, quality=name)
-        if kind == "scipy":
-            from math import gcd
-
-            from scipy.signal import resample_poly
-            g = gcd(orig, target)
-            return lambda: resample_poly(x, target // g, orig // g, axis=-1)
-        import librosa
-        return lambda: librosa.resample(x, orig_sr=orig, target_sr=target)
-    except ImportError:
-        raise NotImplementedError(f"{kind} is not installed") from None
 
 
 class Resample:
@@ -52,8 +22,10 @@ class Resample:
 
     @once_per_process
     def setup(self, rates, seconds, channels, impl):
+        require(wl)
         orig, target = map(int, rates.split("->"))
-        self.fn = _resampler(impl, orig, target, _signal(orig, seconds, channels))
+        x = wl.resample_input(orig, seconds, channels, in_float32=True)
+        self.fn = wl.resample_call(impl, orig, target, x)
         self.fn()                                          # designs and caches the filters
 
     def time_resample(self, rates, seconds, channels, impl):
@@ -67,33 +39,15 @@ class ResampleStream:
 
     @once_per_process
     def setup(self, impl):
-        x = _signal(48000, 10, 2)
+        require(wl)
+        x = wl.resample_input(48000, 10, 2, in_float32=True)
         if impl == "audiofast high":
-            chunks = [x[:, i:i + 960] for i in range(0, x.shape[1], 960)]
-
-            def run():
-                r = af.Resampler(48000, 16000, channels=2)
-                for c in chunks:
-                    r.process(c)
-                r.flush()
+            self.run = wl.resampler_stream(x, 48000, 16000, chunk_ms=20)
         elif impl == "audiofast one-shot high":
-            def run():
-                af.resample(x, 48000, 16000)
+            self.run = wl.resample_call("audiofast high", 48000, 16000, x)
         else:
-            try:
-                import soxr
-            except ImportError:
-                raise NotImplementedError("soxr is not installed") from None
-            xt = np.ascontiguousarray(x.T)
-            chunks = [xt[i:i + 960] for i in range(0, xt.shape[0], 960)]
-
-            def run():
-                s = soxr.ResampleStream(48000, 16000, 2, dtype="float32", quality="HQ")
-                for c in chunks:
-                    s.resample_chunk(c)
-                s.resample_chunk(np.zeros((0, 2), np.float32), last=True)
-        self.run = run
-        run()
+            self.run = wl.soxr_stream(x, 48000, 16000, chunk_ms=20, quality="HQ")
+        self.run()
 
     def time_stream_20ms_chunks(self, impl):
         self.run()
@@ -108,7 +62,10 @@ class ResampleMemory:
 
     @once_per_process
     def setup(self, impl):
-        self.fn = _resampler(impl, 48000, 16000, _signal(48000, 600, 1))
+        require(wl)
+        # drawn in float32 (in_float32): a float64 temporary would set the peak memory
+        self.fn = wl.resample_call(impl, 48000, 16000,
+                                   wl.resample_input(48000, 600, 1, in_float32=True))
 
     def peakmem_resample_10_minutes(self, impl):
         self.fn()

@@ -83,21 +83,19 @@ def _runs(flags, frame: int):
 def detectors() -> dict:
     """name -> detect(x_int16, rate) for audiofast and every installed peer."""
     import audiofast
+    from audiofast import _workloads as wl
     found = {"audiofast.vad (defaults)": lambda x, rate: audiofast.vad(x, rate).segments}
-    try:
-        import webrtcvad
 
-        def webrtc(mode):
-            def detect(x, rate):
-                v = webrtcvad.Vad(mode)
-                frame = rate * 30 // 1000
-                flags = np.array([v.is_speech(x[i:i + frame].tobytes(), rate)
-                                  for i in range(0, len(x) - frame + 1, frame)], bool)
-                return _runs(flags, frame)
-            return detect
+    def webrtc(mode):
+        def detect(x, rate):
+            flags = np.array(wl.webrtc_frames(x, 30, rate, mode)(), bool)
+            return _runs(flags, wl.chunk_length(rate, 30))
+        return detect
+    try:
+        wl.import_peer("webrtcvad")
         for mode in range(4):
             found[f"webrtcvad mode {mode} (30 ms)"] = webrtc(mode)
-    except ImportError:
+    except wl.PeerMissing:
         print("webrtcvad not installed: left out", file=sys.stderr)
     try:
         import auditok

@@ -1,30 +1,34 @@
 """`audiofast bench` runs and reports sane figures; the baselines it times compute the same values.
 Structure only: no assertion here is about speed."""
+import importlib
+import inspect
 import json
+import pathlib
 
 import numpy as np
 import pytest
 
 import audiofast as af
-from audiofast import _peers, bench
+from audiofast import _workloads as wl
+from audiofast import bench
 from audiofast.__main__ import main as cli_main
 
 
 def test_peer_baselines_compute_what_audiofast_computes(rng):
     x16 = rng.integers(-32768, 32767, 5000, dtype=np.int16, endpoint=True)
-    np.testing.assert_array_equal(_peers.int16_to_float32(x16), af.int16_to_float32(x16))
+    np.testing.assert_array_equal(wl.int16_to_float32(x16), af.int16_to_float32(x16))
     f = (rng.standard_normal(5000) * 0.7).astype(np.float32)
-    np.testing.assert_array_equal(_peers.float32_to_int16(f), af.float32_to_int16(f))
+    np.testing.assert_array_equal(wl.float32_to_int16(f), af.float32_to_int16(f))
     planar = (rng.standard_normal((2, 3001)) * 0.7).astype(np.float32)
     buf = af.float32_to_pcm(planar, sample_width=3)
-    assert _peers.float32_to_pcm24(planar) == buf
-    np.testing.assert_array_equal(_peers.pcm24_to_float32(buf, 2),
+    assert wl.float32_to_pcm24(planar) == buf
+    np.testing.assert_array_equal(wl.pcm24_to_float32(buf, 2),
                                   af.pcm_to_float32(buf, sample_width=3, channels=2))
-    np.testing.assert_allclose(_peers.to_mono(planar), af.to_mono(planar), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(wl.to_mono(planar), af.to_mono(planar), rtol=1e-6, atol=1e-7)
     ours = af.frame_rms(f, frame_length=480, hop_length=480, center=False)[0]
-    np.testing.assert_allclose(_peers.frame_rms_einsum(f, 480), ours, rtol=1e-5)
-    np.testing.assert_allclose(_peers.frame_rms_loop(f, 480), ours, rtol=1e-5)
-    np.testing.assert_allclose(_peers.chunk_rms(f[:160]),
+    np.testing.assert_allclose(wl.frame_rms_einsum(f, 480), ours, rtol=1e-5)
+    np.testing.assert_allclose(wl.frame_rms_loop(f, 480), ours, rtol=1e-5)
+    np.testing.assert_allclose(wl.chunk_rms(f[:160]),
                                np.sqrt(np.mean(f[:160].astype(np.float64) ** 2)), rtol=1e-5)
 
 
@@ -59,3 +63,41 @@ def test_cli_rejects_unknown_command_and_section(capsys):
     with pytest.raises(SystemExit):
         cli_main(["bench", "--only", "nonsense"])
     assert cli_main(["--help"]) == 0
+
+
+# the asv suites: each reaches audiofast's workloads only through audiofast._workloads, guarded so
+# that asv can import it for a commit that predates that module
+ASV_SUITES = ["bench_convert", "bench_resample", "bench_vad"]
+NEEDS_NO_WORKLOADS = {"ToFloat32Dtypes", "VADAccuracy"}
+
+
+def _suite(name, monkeypatch):
+    monkeypatch.syspath_prepend(str(pathlib.Path(__file__).resolve().parents[1]))
+    return importlib.import_module(f"benchmarks.{name}")
+
+
+@pytest.mark.parametrize("name", ASV_SUITES)
+def test_asv_suite_skips_cleanly_without_workloads(name, monkeypatch):
+    suite = _suite(name, monkeypatch)
+    assert suite.wl is wl
+    monkeypatch.setattr(suite, "wl", None)
+    classes = [c for _, c in inspect.getmembers(suite, inspect.isclass)
+               if c.__module__ == suite.__name__ and hasattr(c, "setup")]
+    assert classes
+    for cls in classes:
+        if cls.__name__ in NEEDS_NO_WORKLOADS:
+            continue
+        params = getattr(cls, "params", [])
+        first = [p[0] for p in params] if params and isinstance(params[0], list) else []
+        with pytest.raises(NotImplementedError, match="audiofast._workloads"):
+            cls.setup.__wrapped__(cls(), *first)        # not the once-per-process cache
+
+
+def test_missing_peer_is_a_not_implemented_error_asv_skips(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "soxr", None)      # import soxr -> ImportError
+    with pytest.raises(wl.PeerMissing, match="soxr is not installed") as e:
+        wl.resampler("soxr HQ", 48000, 16000)
+    assert isinstance(e.value, NotImplementedError) and e.value.module == "soxr"
+    rows = bench.bench_resample(bench.Settings(rounds=1, target_s=1e-4))
+    assert rows and not any("soxr" in r.baseline for r in rows)

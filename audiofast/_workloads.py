@@ -1,0 +1,261 @@
+"""The work that `audiofast bench` and the asv suites in benchmarks/ time, written once: test
+signals, peer adapters and chunk loops.
+
+What users write today without audiofast is here too: the numpy baselines, each the fastest way
+we found with numpy, each computing the same values as the audiofast function it is compared
+with, to float32 rounding (tested in tests/test_bench.py).
+
+The workload builders (`resample_call`, `resampler_stream`, `soxr_stream`, `vad_stream`,
+`rms_stream`, `webrtc_frames`) do all that is not the work itself (imports, layout, chunking)
+when called, and return a zero-argument callable that does the timed work. A peer whose package
+is not installed raises `PeerMissing`, a NotImplementedError: asv skips the benchmark, and
+`audiofast bench` notes it and skips the rows.
+
+Both commands' figures stand on what is here: change a workload and their figures before and
+after the change no longer compare.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+from typing import Callable
+
+import numpy as np
+
+from .resampler import Resampler, resample
+from .voice import VAD
+
+# audiofast's quality tiers and the soxr preset each is compared with
+TIERS = {"low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
+
+
+class PeerMissing(NotImplementedError):
+    """The package a peer needs is not installed (`module`: its import name)."""
+
+    def __init__(self, module: str):
+        super().__init__(f"{module} is not installed")
+        self.module = module
+
+
+def import_peer(module: str):
+    """The peer's module, imported; `PeerMissing` when it is not installed."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise PeerMissing(module) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Signals
+
+def noise(shape, scale: float, rng=0, *, in_float32: bool = False) -> np.ndarray:
+    """Gaussian noise of standard deviation `scale` (full scale = 1.0), float32, of `shape`.
+
+    `rng` is a seed, or a Generator already in use (the draws then go on from where it is).
+    `in_float32` draws in float32 and scales in place, never holding a float64 copy, which would
+    set the peak memory of a benchmark whose setup counts; its values differ from the default's.
+    """
+    rng = np.random.default_rng(rng)
+    if in_float32:
+        x = rng.standard_normal(shape, dtype=np.float32)
+        x *= np.float32(scale)
+        return x
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def int16_noise(samples: int, rng=0) -> np.ndarray:
+    """`samples` int16 values uniform over the whole range, both ends included; `rng` as in
+    `noise`."""
+    return np.random.default_rng(rng).integers(-32768, 32767, samples, dtype=np.int16,
+                                               endpoint=True)
+
+
+def resample_input(orig_sr: int, seconds: float, channels: int, rng=0, *,
+                   in_float32: bool = False) -> np.ndarray:
+    """`seconds` of noise at `orig_sr` Hz, standard deviation 0.1: (frames,) float32 for one
+    channel, (channels, frames) for more. `rng` and `in_float32` as in `noise`."""
+    frames = int(orig_sr * seconds)
+    shape = (channels, frames) if channels > 1 else (frames,)
+    return noise(shape, 0.1, rng, in_float32=in_float32)
+
+
+def speechy(seconds: float, sample_rate: int = 16000) -> np.ndarray:
+    """Noise floor (-60 dBFS) with 900 Hz tone bursts at 0.1 that come and go at 0.4 Hz, like
+    speech with pauses: (samples,) float32, seed 0."""
+    n = int(seconds * sample_rate)
+    t = np.arange(n) / sample_rate
+    x = np.random.default_rng(0).standard_normal(n) * 1e-3
+    x += (np.sin(2 * np.pi * 0.4 * t) > 0.2) * 0.1 * np.sin(2 * np.pi * 900 * t)
+    return x.astype(np.float32)
+
+
+def chunk_length(sample_rate: int, chunk_ms: int) -> int:
+    """Samples (per channel) in `chunk_ms` ms at `sample_rate` Hz."""
+    return sample_rate * chunk_ms // 1000
+
+
+def chunks(x: np.ndarray, sample_rate: int, chunk_ms: int) -> list[np.ndarray]:
+    """`x` cut along its last axis into views of `chunk_ms` ms each (the last may be shorter)."""
+    length = chunk_length(sample_rate, chunk_ms)
+    return [x[..., i:i + length] for i in range(0, x.shape[-1], length)]
+
+
+# ---------------------------------------------------------------------------------------------
+# numpy baselines
+
+_INV_32768 = np.float32(1 / 32768)
+_INV_2_31 = np.float32(2.0 ** -31)
+
+
+def int16_to_float32(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float32) * _INV_32768
+
+
+def float32_to_int16(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(x * 32768), -32768, 32767).astype(np.int16)
+
+
+def pcm24_to_float32(buf: bytes, channels: int) -> np.ndarray:
+    """Packed 24-bit little-endian interleaved bytes -> (channels, frames) float32.
+
+    The fastest of four numpy formulations we timed (zero-padding into int32 slots, shifting three
+    byte columns, and two layouts of this one): an int32 view with a 3-byte stride reads each
+    sample plus the next sample's first byte, which the left shift drops. It needs one byte of
+    padding at the end, hence the copy.
+    """
+    padded = np.frombuffer(buf + b"\0", np.uint8)
+    frames = len(buf) // (3 * channels)
+    v = np.ndarray((channels, frames), dtype="<i4", buffer=padded, strides=(3, 3 * channels))
+    return np.multiply(np.left_shift(v, 8), _INV_2_31, dtype=np.float32)
+
+
+def float32_to_pcm24(x: np.ndarray) -> bytes:
+    """(channels, frames) float -> packed 24-bit little-endian interleaved bytes."""
+    q = np.clip(np.rint(x.T * 8388608.0), -8388608, 8388607).astype("<i4", order="C")
+    return q.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+
+
+def to_mono(x: np.ndarray) -> np.ndarray:
+    """(channels, frames) float32 -> (frames,) float32 mean."""
+    return x.mean(axis=0, dtype=np.float32)
+
+
+def frame_rms_einsum(x: np.ndarray, frame: int) -> np.ndarray:
+    """RMS of the non-overlapping `frame`-sample frames of 1-D float32 x: the fastest numpy way
+    we know (a reshaped view, no copy, one einsum)."""
+    f = x[: len(x) // frame * frame].reshape(-1, frame)
+    return np.sqrt(np.einsum("ij,ij->i", f, f) / np.float32(frame))
+
+
+def frame_rms_loop(x: np.ndarray, frame: int) -> list:
+    """The same, as users write it: a Python loop of numpy RMS per frame."""
+    return [np.sqrt(np.mean(x[i:i + frame] ** 2)) for i in range(0, len(x) - frame + 1, frame)]
+
+
+def chunk_rms(c: np.ndarray) -> float:
+    """RMS of one real-time chunk."""
+    return np.sqrt(np.mean(c * c))
+
+
+# ---------------------------------------------------------------------------------------------
+# Resampling
+
+def resampler(impl: str, orig_sr: int, target_sr: int) -> Callable[[np.ndarray], np.ndarray]:
+    """``fn(x)``: float32 `x` resampled from `orig_sr` to `target_sr` Hz by `impl`, x laid out as
+    that implementation takes it (see `peer_input`).
+
+    `impl` is "audiofast <tier>" (a key of TIERS), "soxr <preset>" (a value of TIERS),
+    "scipy resample_poly" or "librosa resample" (the last two with their defaults).
+    """
+    kind, _, name = impl.partition(" ")
+    if kind == "audiofast":
+        return lambda x: resample(x, orig_sr, target_sr, quality=name)
+    if kind == "soxr":
+        soxr = import_peer("soxr")
+        return lambda x: soxr.resample(x, orig_sr, target_sr, quality=name)
+    if impl == "scipy resample_poly":
+        signal = import_peer("scipy.signal")
+        g = math.gcd(orig_sr, target_sr)
+        return lambda x: signal.resample_poly(x, target_sr // g, orig_sr // g, axis=-1)
+    if impl == "librosa resample":
+        librosa = import_peer("librosa")
+        return lambda x: librosa.resample(x, orig_sr=orig_sr, target_sr=target_sr)
+    raise ValueError(f"resampler: unknown impl {impl!r}")
+
+
+def peer_input(impl: str, x: np.ndarray) -> np.ndarray:
+    """`x` (time on the last axis) laid out as `impl` takes it: soxr wants (frames, channels)."""
+    return np.ascontiguousarray(x.T) if impl.startswith("soxr") else x
+
+
+def resample_call(impl: str, orig_sr: int, target_sr: int, x: np.ndarray) -> Callable[[], object]:
+    """One-shot resampling of `x` (time on the last axis) by `impl` (as in `resampler`), laid
+    out for it beforehand."""
+    fn, xi = resampler(impl, orig_sr, target_sr), peer_input(impl, x)
+    return lambda: fn(xi)
+
+
+def resampler_stream(x: np.ndarray, orig_sr: int, target_sr: int,
+                     chunk_ms: int = 20) -> Callable[[], None]:
+    """A fresh audiofast Resampler (quality "high") fed `x` ((frames,) or (channels, frames)
+    float32) in `chunk_ms` ms chunks, then flushed."""
+    parts = chunks(x, orig_sr, chunk_ms)
+    channels = 1 if x.ndim == 1 else x.shape[0]
+
+    def run():
+        r = Resampler(orig_sr, target_sr, channels=channels)
+        for c in parts:
+            r.process(c)
+        r.flush()
+    return run
+
+
+def soxr_stream(x: np.ndarray, orig_sr: int, target_sr: int, chunk_ms: int = 20,
+                quality: str = "HQ") -> Callable[[], None]:
+    """The same with a fresh soxr.ResampleStream at preset `quality`, fed (frames, channels)
+    chunks, then ended with an empty last chunk."""
+    soxr = import_peer("soxr")
+    xt = peer_input("soxr", x)
+    length = chunk_length(orig_sr, chunk_ms)
+    parts = [xt[i:i + length] for i in range(0, len(xt), length)]
+    channels = 1 if x.ndim == 1 else x.shape[0]
+    end = (0,) + xt.shape[1:]
+
+    def run():
+        s = soxr.ResampleStream(orig_sr, target_sr, channels, dtype="float32", quality=quality)
+        for c in parts:
+            s.resample_chunk(c)
+        s.resample_chunk(np.zeros(end, np.float32), last=True)
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# Voice activity
+
+def vad_stream(x: np.ndarray, sample_rate: int = 16000, chunk_ms: int = 10) -> Callable[[], None]:
+    """A fresh audiofast VAD (defaults) fed 1-D `x` in `chunk_ms` ms chunks, then flushed."""
+    parts = chunks(x, sample_rate, chunk_ms)
+
+    def run():
+        det = VAD(sample_rate)
+        for c in parts:
+            det.process(c)
+        det.flush()
+    return run
+
+
+def rms_stream(x: np.ndarray, sample_rate: int = 16000, chunk_ms: int = 10) -> Callable[[], list]:
+    """The numpy baseline of `vad_stream`: `chunk_rms` of each `chunk_ms` ms chunk of `x`."""
+    parts = chunks(x, sample_rate, chunk_ms)
+    return lambda: [chunk_rms(c) for c in parts]
+
+
+def webrtc_frames(x16: np.ndarray, frame_ms: int, sample_rate: int = 16000,
+                  mode: int = 3) -> Callable[[], list]:
+    """webrtcvad (aggressiveness `mode`) on each whole `frame_ms` ms frame of 1-D int16 `x16`,
+    given as bytes made beforehand: the list of speech flags."""
+    webrtcvad = import_peer("webrtcvad")
+    v = webrtcvad.Vad(mode)
+    frame = chunk_length(sample_rate, frame_ms)
+    data = [x16[i:i + frame].tobytes() for i in range(0, len(x16) - frame + 1, frame)]
+    return lambda: [v.is_speech(d, sample_rate) for d in data]

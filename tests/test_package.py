@@ -1,0 +1,87 @@
+"""The installed package: its command-line version, what its wheel ships, what it requires, and
+the examples in its docstrings.
+
+These read the installed distribution. In an editable install its RECORD lists only the
+editable hook, so the wheel-contents checks hold trivially there; CI installs the package
+regularly (`pip install ".[test,bench]"`), where they check the real wheel.
+"""
+import doctest
+import importlib
+import importlib.metadata
+import importlib.util
+import pkgutil
+from pathlib import PurePosixPath
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+import audiofast
+from audiofast.__main__ import main as cli_main
+
+BUILD_ONLY_SUFFIXES = {".c", ".pyx", ".pxi", ".pxd", ".h"}
+
+# modules whose docstrings have examples; one that loses them fails test_docstring_examples_run
+MODULES_WITH_EXAMPLES = {"audiofast.convert", "audiofast.resampler", "audiofast.voice"}
+
+
+def _record():
+    files = importlib.metadata.distribution("audiofast").files
+    assert files is not None, "the installed distribution has no RECORD"
+    return [PurePosixPath(str(f)) for f in files]
+
+
+def _is_regular_install(record):
+    return PurePosixPath("audiofast/__init__.py") in record
+
+
+def test_cli_version_prints_the_installed_version(capsys):
+    assert cli_main(["--version"]) == 0
+    out = capsys.readouterr().out
+    assert out == f"audiofast {audiofast.__version__}\n"
+    assert audiofast.__version__ == importlib.metadata.version("audiofast")
+
+
+def test_installed_files_hold_no_build_sources():
+    shipped = [f for f in _record() if f.suffix in BUILD_ONLY_SUFFIXES]
+    assert shipped == []
+
+
+def test_installed_files_hold_stubs_and_compiled_modules():
+    record = _record()
+    if not _is_regular_install(record):
+        pytest.skip("editable install: its RECORD lists the editable hook, not the package files")
+    names = {f.name for f in record if f.parent == PurePosixPath("audiofast")}
+    assert {"py.typed", "_core.pyi"} <= names
+    assert any(n.startswith("_core.") and n.endswith((".so", ".pyd")) for n in names)
+
+
+def test_runtime_requirement_is_numpy_only():
+    requires = importlib.metadata.requires("audiofast") or []
+    runtime = {canonicalize_name(r.name) for r in map(Requirement, requires) if r.marker is None}
+    assert runtime == {"numpy"}
+
+
+def _python_modules():
+    """Every pure-Python module of the installed package (the compiled ones have no examples,
+    and the AVX2 build must not be imported on a CPU without AVX2)."""
+    names = ["audiofast"]
+    for info in pkgutil.iter_modules(audiofast.__path__, "audiofast."):
+        spec = importlib.util.find_spec(info.name)
+        if spec is not None and spec.origin is not None and spec.origin.endswith(".py"):
+            names.append(info.name)
+    return names
+
+
+def _has_examples(name):
+    tests = doctest.DocTestFinder().find(importlib.import_module(name))
+    return any(t.examples for t in tests)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(MODULES_WITH_EXAMPLES | {n for n in _python_modules() if _has_examples(n)}))
+def test_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name),
+                             optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name} has no docstring examples"
+    assert result.failed == 0
