@@ -70,7 +70,7 @@ def measure(candidates: dict[str, Callable[[], object]], settings: Settings) -> 
         fn()                                            # warm up (allocations, caches)
         once = max(_per_call(fn, 1), 1e-7)
         numbers[name] = max(1, int(settings.target_s / once))
-    samples = {name: [] for name in candidates}
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
     names = list(candidates)
     gc_was_enabled = gc.isenabled()
     gc.disable()

@@ -52,8 +52,9 @@ def test_installed_files_hold_stubs_and_compiled_modules():
     if not _is_regular_install(record):
         pytest.skip("editable install: its RECORD lists the editable hook, not the package files")
     names = {f.name for f in record if f.parent == PurePosixPath("audiofast")}
-    assert {"py.typed", "_core.pyi"} <= names
-    assert any(n.startswith("_core.") and n.endswith((".so", ".pyd")) for n in names)
+    assert {"py.typed", "_core.pyi", "_result.pyi"} <= names
+    for module in ("_core", "_result"):
+        assert any(n.startswith(module + ".") and n.endswith((".so", ".pyd")) for n in names)
 
 
 def test_runtime_requirement_is_numpy_only():
