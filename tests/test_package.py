@@ -9,7 +9,11 @@ import doctest
 import importlib
 import importlib.metadata
 import importlib.util
+import pathlib
 import pkgutil
+import shutil
+import subprocess
+import sys
 from pathlib import PurePosixPath
 
 import pytest
@@ -86,3 +90,23 @@ def test_docstring_examples_run(name):
                              optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0, f"{name} has no docstring examples"
     assert result.failed == 0
+
+
+def test_importing_an_unbuilt_checkout_says_to_build_first(tmp_path):
+    # the package's Python files without its compiled modules, first on sys.path: what running
+    # from a source checkout that was never built looks like
+    src = pathlib.Path(audiofast.__file__).parent
+    (tmp_path / "audiofast").mkdir()
+    for f in src.glob("*.py"):
+        shutil.copy(f, tmp_path / "audiofast" / f.name)
+    # only the standard finders: an editable install's finder would import the built package
+    code = ("import sys, importlib.machinery as m\n"
+            "std = (m.BuiltinImporter, m.FrozenImporter, m.PathFinder)\n"
+            "sys.meta_path[:] = [f for f in sys.meta_path if f in std]\n"
+            f"sys.path.insert(0, {str(tmp_path)!r})\n"
+            "import audiofast\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: audiofast's compiled core is not built"), out.stderr
+    assert "pip install ." in last and "build_ext --inplace" in last
