@@ -87,7 +87,11 @@ def rate(value, func: str, name: str) -> Fraction:
         raise TypeError(f"{func}: {name} must be a number (Hz), got {type(value).__name__}")
     if not math.isfinite(float(value)) or value <= 0:
         raise ValueError(f"{func}: {name} must be a positive, finite rate in Hz, got {value!r}")
-    return Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(float(value))
+    if isinstance(value, numbers.Integral):
+        return Fraction(int(value))
+    if isinstance(value, numbers.Rational):           # Fraction: exact as it is
+        return Fraction(int(value.numerator), int(value.denominator))
+    return Fraction(float(value))                     # float, numpy floats: their exact value
 
 
 def real(value, func: str, name: str, *, allow_inf: bool = False) -> float:

@@ -719,6 +719,22 @@ def pcm_encode(cnp.ndarray x, int width):
         else:
             _pcm_encode(<const double*>s, frames, channels, width, p)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Streams (ResampleStream in _resample.pxi, VADStream in _vad.pxi)
+
+cdef inline int _claim(bint* busy, str name) except -1:
+    # A stream's buffers and counters change in every call, partly with the GIL released: two
+    # threads in one stream at once would corrupt them. The flag is tested and set while the GIL
+    # is held, so the second caller is told instead. (A free-threaded Python would need a lock.)
+    if busy[0]:
+        raise RuntimeError(f"{name}: the stream is in use by another thread; a stream serves one "
+                           f"thread at a time (make one per thread)")
+    busy[0] = True
+    return 0
+
+
 include "_fft.pxi"
 include "_resample.pxi"
 include "_vad.pxi"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 try:
     from . import _core as portable
@@ -37,4 +38,7 @@ def available() -> dict[str, ModuleType]:
     return builds
 
 
-core: ModuleType = list(available().values())[-1]
+if TYPE_CHECKING:     # both builds have the one interface of _core.pyi
+    from . import _core as core
+else:
+    core = list(available().values())[-1]

@@ -273,6 +273,7 @@ cdef class FFTFilter:
         c.him = cnp.PyArray_DATA(self.him)
 
 
+@cython.final
 cdef class FFTStage(Stage):
     """One stream's state in an overlap-save FIR stage with the rate changed by L/M in the
     frequency domain.
@@ -424,12 +425,13 @@ cdef void _poly_run(const PolyStageC* c, const real_t* hist, Py_ssize_t hstride,
             n_k += 1
 
 
+@cython.final
 cdef class PolyStage(Stage):
     """Output k = sum_j g(k*M/L - n_j) x[n_j] over the K input samples around time k*M/L, with
     the coefficient rows `table` (K taps each, reversed: the row for phase p/L holds
     g(p/L + K/2 - 1 - j)). An exact table has L rows in output order (row r for phase r*M mod
-    L); an interpolated one `tphases` + 3 rows in phase order. The stage has zero phase and
-    reads K/2 samples ahead.
+    L); an interpolated one `tphases` + 4 rows in phase order (phases -1/tphases to 1 +
+    2/tphases). The stage has zero phase and reads K/2 samples ahead.
     """
     cdef PolyStageC c
     cdef Py_ssize_t taps
@@ -445,6 +447,8 @@ cdef class PolyStage(Stage):
         self.taps = self.table.shape[1]
         if self.taps % 8:
             raise ValueError("taps must be a multiple of 8")
+        if self.table.shape[0] != (tphases + 4 if tphases else L):
+            raise ValueError("the table must have L rows, or tphases + 4 when interpolated")
         self.channels, self.L, self.M = channels, L, M
         self.delay, self.hop = self.taps // 2, 0
         self.c.taps = self.taps
@@ -510,6 +514,7 @@ cdef class PolyStage(Stage):
 # ---------------------------------------------------------------------------------------------
 # The stream: the chain of stages and everything a caller sees
 
+@cython.final
 cdef class ResampleStream:
     """One resampling stream, whole: the chain of stages, the counters, the flush, the delay and
     the latency. ``audiofast.Resampler`` checks the parameters, designs the stages and holds one
@@ -526,14 +531,19 @@ cdef class ResampleStream:
     cdef Py_ssize_t channels
     cdef bint cast, takes_int16
     cdef bint one_d                         # the last chunk was 1-D: so is the output
+    cdef bint busy                          # a call is running (see _claim)
     cdef object num, den
     cdef readonly long long fed, emitted    # input and output samples a channel so far
     cdef readonly object delay, latency
 
-    def __init__(self, tuple stages, cnp.dtype work, cnp.dtype out_dtype, Py_ssize_t channels,
-                 num, den):
+    def __cinit__(self, tuple stages, cnp.dtype work, cnp.dtype out_dtype, Py_ssize_t channels,
+                  num, den):
         from fractions import Fraction
         cdef Stage st
+        for st in stages:
+            if st.channels != channels or st.dtype != work:
+                raise ValueError("ResampleStream: every stage must have the stream's channels "
+                                 "and working dtype")
         self.stages = stages
         self.work = work
         self.out_dtype = out_dtype
@@ -550,10 +560,9 @@ cdef class ResampleStream:
             scale *= Fraction(st.M, st.L)
         self.delay = -(-delay // 1)
         self.latency = self.delay + -(-hop // 1)
-        self.reset()
+        self._reset()
 
-    def reset(self):
-        """Start a new stream (the state after construction)."""
+    cdef _reset(self):
         cdef Stage st
         for st in self.stages:
             st.restart()
@@ -585,7 +594,7 @@ cdef class ResampleStream:
     cdef cnp.ndarray _checked(self, chunk):
         """The slow path of `process`: check ``chunk`` and convert it to a C-contiguous
         (channels, n) array of the working dtype."""
-        cdef cnp.ndarray x = <cnp.ndarray>cnp.PyArray_FROM_O(chunk)
+        cdef cnp.ndarray x = <cnp.ndarray>cnp.PyArray_FROM_OF(chunk, cnp.NPY_ARRAY_ENSUREARRAY)
         native = x.dtype.newbyteorder("=")
         if not (native == self.out_dtype or (self.takes_int16 and native == np.int16)):
             names = "int16 or float32" if self.takes_int16 else str(self.out_dtype)
@@ -613,8 +622,31 @@ cdef class ResampleStream:
             x = x.astype(self.out_dtype)
         return x[0] if self.one_d else x
 
+    def reset(self):
+        """See ``audiofast.Resampler.reset``."""
+        _claim(&self.busy, "Resampler.reset")
+        try:
+            self._reset()
+        finally:
+            self.busy = False
+
     def process(self, chunk):
         """See ``audiofast.Resampler.process``."""
+        _claim(&self.busy, "Resampler.process")
+        try:
+            return self._process(chunk)
+        finally:
+            self.busy = False
+
+    def flush(self):
+        """See ``audiofast.Resampler.flush``."""
+        _claim(&self.busy, "Resampler.flush")
+        try:
+            return self._flush()
+        finally:
+            self.busy = False
+
+    cdef _process(self, chunk):
         cdef cnp.ndarray x
         cdef Stage st
         y = self._view(chunk)
@@ -631,8 +663,7 @@ cdef class ResampleStream:
         self.emitted += cnp.PyArray_DIMS(x)[1]
         return self._output(x)
 
-    def flush(self):
-        """See ``audiofast.Resampler.flush``."""
+    cdef _flush(self):
         cdef Stage st
         cdef Py_ssize_t i, n = len(self.stages)
         total = -(-self.fed * self.num // self.den)     # ceil(fed * target / orig)

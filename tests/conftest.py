@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -12,9 +14,9 @@ BUILDS = _dispatch.available()      # honours AUDIOFAST_SIMD=portable
 
 
 def pytest_report_header(config):
-    forced = " (AUDIOFAST_SIMD=portable)" if len(BUILDS) == 1 and \
-        _dispatch.portable.cpu_has_avx2_fma() else ""
-    return [f"audiofast {audiofast.__version__}: default build {_dispatch.core.simd()}{forced}; "
+    forced = os.environ.get("AUDIOFAST_SIMD", "").lower() == "portable"
+    return [f"audiofast {audiofast.__version__}: default build {_dispatch.core.simd()}"
+            f"{' (AUDIOFAST_SIMD=portable)' if forced else ''}; "
             f"the `core` fixture runs {', '.join(BUILDS)}"]
 
 

@@ -110,3 +110,17 @@ def test_importing_an_unbuilt_checkout_says_to_build_first(tmp_path):
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: audiofast's compiled core is not built"), out.stderr
     assert "pip install ." in last and "build_ext --inplace" in last
+
+
+def test_audiofast_simd_portable_leaves_only_the_portable_build(monkeypatch):
+    from audiofast import _dispatch
+    monkeypatch.setenv("AUDIOFAST_SIMD", "portable")
+    assert list(_dispatch.available()) == ["portable"]
+    assert _dispatch.available()["portable"].simd() != "avx2"
+    monkeypatch.delenv("AUDIOFAST_SIMD")
+    builds = _dispatch.available()
+    assert builds["portable"] is _dispatch.portable
+    # the AVX2 build is offered exactly where the CPU can run it (and it was built)
+    assert ("avx2" in builds) <= _dispatch.portable.cpu_has_avx2_fma()
+    if "avx2" in builds:
+        assert builds["avx2"].simd() == "avx2"

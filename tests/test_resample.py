@@ -1,6 +1,10 @@
 """Resampling: quality against soxr measured on the same signals, exact length and timing,
 streaming equal to one-shot, shapes, dtypes, bad input, NaN locality, threads."""
+import copy
 import math
+import pickle
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
@@ -294,3 +298,58 @@ def test_threads_resampling_at_once_give_correct_results(rng):
 
     with ThreadPoolExecutor(4) as pool:
         assert all(pool.map(work, range(6)))
+
+
+def test_a_stream_used_by_two_threads_at_once_refuses_instead_of_corrupting(rng):
+    x = (rng.standard_normal((2, 48000)) * 0.1).astype(np.float32)
+    rs = af.Resampler(48000, 16000, channels=2)
+    errors = []
+    deadline = time.monotonic() + 10
+
+    def work():                      # until calls have collided a few times
+        while len(errors) < 5 and time.monotonic() < deadline:
+            try:
+                rs.process(x)
+            except RuntimeError as e:
+                errors.append(str(e))
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors and all("in use by another thread" in e for e in errors)
+    # and the stream still works: a fresh start gives the one-shot answer
+    rs.reset()
+    np.testing.assert_array_equal(np.concatenate([rs.process(x), rs.flush()], axis=1),
+                                  af.resample(x, 48000, 16000))
+
+
+def test_a_stream_reentered_from_its_own_chunk_refuses():
+    rs = af.Resampler(16000, 8000)
+
+    class Chunk:                     # converting it calls back into the stream
+        def __array__(self, dtype=None, copy=None):
+            rs.process(np.zeros(10, np.float32))
+            return np.zeros(10, np.float32)
+    with pytest.raises(RuntimeError, match=r"Resampler.process: the stream is in use"):
+        rs.process(Chunk())
+    rs.process(np.zeros(100, np.float32))
+    assert rs.flush().shape == (50,)             # the refused calls fed nothing
+
+
+@pytest.mark.parametrize("make", [copy.copy, copy.deepcopy, pickle.dumps])
+def test_copying_or_pickling_a_stream_is_refused_by_name(make):
+    with pytest.raises(TypeError, match="a Resampler cannot be copied or pickled"):
+        make(af.Resampler(48000, 16000))
+
+
+def test_fraction_rates_are_exact():
+    x = np.ones(30001, np.float32)
+    assert af.resample(x, Fraction(16000, 3), 16000).shape == (90003,)
+
+
+def test_equal_rates_hand_back_a_plain_ndarray_for_subclass_chunks():
+    x = np.ma.masked_array(np.arange(6, dtype=np.float32).reshape(2, 3))
+    y = af.Resampler(16000, 16000, channels=2).process(x)
+    assert type(y) is np.ndarray
+    np.testing.assert_array_equal(y, x.data)

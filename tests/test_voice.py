@@ -1,8 +1,11 @@
 """frame_rms, split and trim against librosa; the VAD against synthetic truth, numpy energies,
 its own one-shot answer (streaming, any chunking) and the labelled corpus."""
+import copy
 import pathlib
+import pickle
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -478,3 +481,61 @@ def test_default_vad_is_at_least_as_accurate_as_webrtcvad_best_mode():
         best = max(best, va.score(detect, clips)["pooled"][2])
     assert best > 0.8                       # the scoring itself is sane
     assert ours >= best, (ours, best)
+
+
+def test_a_detector_used_by_two_threads_at_once_refuses_instead_of_corrupting():
+    det = af.VAD(16000)
+    errors = []
+    deadline = time.monotonic() + 10
+
+    def work():                      # until calls have collided a few times
+        while len(errors) < 5 and time.monotonic() < deadline:
+            try:
+                det.process(SPEECHY)
+            except RuntimeError as e:
+                errors.append(str(e))
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors and all("in use by another thread" in e for e in errors)
+    det.reset()
+    _assert_same(_stream(det, SPEECHY, [4000]), af.vad(SPEECHY, 16000))
+
+
+def test_a_detector_reentered_from_its_own_chunk_refuses():
+    det = af.VAD(16000)
+
+    class Chunk:                     # converting it calls back into the detector
+        def __array__(self, dtype=None, copy=None):
+            det.process(np.zeros(10, np.float32))
+            return np.zeros(10, np.float32)
+    with pytest.raises(RuntimeError, match=r"VAD.process: the stream is in use"):
+        det.process(Chunk())
+    assert det.samples_seen == 0                 # the refused calls fed nothing
+
+
+@pytest.mark.parametrize("make", [copy.copy, copy.deepcopy, pickle.dumps])
+def test_copying_or_pickling_a_detector_is_refused_by_name(make):
+    with pytest.raises(TypeError, match="a VAD cannot be copied or pickled"):
+        make(af.VAD(16000))
+
+
+def test_a_subclass_process_override_is_called():
+    class Counting(af.VAD):
+        calls = 0
+
+        def process(self, chunk):
+            Counting.calls += 1
+            return super().process(chunk)
+    det = Counting(16000)
+    parts = [det.process(SPEECHY[i:i + 4000]) for i in range(0, len(SPEECHY), 4000)]
+    assert Counting.calls == len(parts)
+    _assert_same(parts + [det.flush()], af.vad(SPEECHY, 16000))
+
+
+def test_detector_reports_its_framing_and_band_filter_lag():
+    det = af.VAD(16000, frame_ms=25, hop_ms=10)
+    assert (det.sample_rate, det.frame_length, det.hop_length, det.lag) == (16000, 400, 160, 3)
+    assert af.VAD(48000, band_filter=False).lag == 0
