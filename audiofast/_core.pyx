@@ -37,7 +37,17 @@ cdef extern from "_simd.h" nogil:
     double af_energy_f32(const float* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_f64(const double* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_i16(const int16_t* x, Py_ssize_t n, Py_ssize_t lag)
-    double af_sumsq_f64(const double* x, Py_ssize_t n)
+    float af_sequential_sq_f32(const float* x, Py_ssize_t n)
+    double af_sequential_sq_f64(const double* x, Py_ssize_t n)
+    float af_pairwise_leaf_sq_f32(const float* x, Py_ssize_t n)
+    double af_pairwise_leaf_sq_f64(const double* x, Py_ssize_t n)
+    void af_pairwise_leaf4_sq_f32(const float* t0, const float* t1, const float* t2,
+                                  const float* t3, Py_ssize_t n, float* out)
+    void af_pairwise_leaf4_sq_f64(const double* t0, const double* t1, const double* t2,
+                                  const double* t3, Py_ssize_t n, double* out)
+    void af_pairwise_leaves_sq_f32(const float* x, Py_ssize_t n, Py_ssize_t count, float* out)
+    void af_pairwise_leaves_sq_f64(const double* x, Py_ssize_t n, Py_ssize_t count,
+                                   double* out)
     bint af_all_finite_f32(const float* x, Py_ssize_t n)
     bint af_all_finite_f64(const double* x, Py_ssize_t n)
     double af_db(double p)

@@ -283,7 +283,7 @@ AF_DOT_PLAIN(double, af_dot_f64)
  * most 4096 values whose totals are added in double: the rounding error stays that of a 4096-term
  * float32 sum however long the frame. The order depends only on n, so the same samples give the
  * same bits whatever their alignment or the chunk they arrived in; the streaming VAD relies on
- * it. af_sumsq_f64 is the float64 sum of squares, for float64 frames. */
+ * it. */
 #if defined(__GNUC__) || defined(__clang__)
 typedef double af_v8df __attribute__((vector_size(64)));
 typedef int16_t af_v8hi __attribute__((vector_size(16)));
@@ -327,24 +327,6 @@ typedef int16_t af_v8hi __attribute__((vector_size(16)));
         return total;                                                                              \
     }
 
-static inline double af_sumsq_f64(const double *x, ptrdiff_t n)
-{
-    af_v4df s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, v;
-    ptrdiff_t i = 0;
-    double total;
-    for (; i + 16 <= n; i += 16) {
-        memcpy(&v, x + i, sizeof v);       s0 += v * v;
-        memcpy(&v, x + i + 4, sizeof v);   s1 += v * v;
-        memcpy(&v, x + i + 8, sizeof v);   s2 += v * v;
-        memcpy(&v, x + i + 12, sizeof v);  s3 += v * v;
-    }
-    v = (s0 + s1) + (s2 + s3);
-    total = (v[0] + v[2]) + (v[1] + v[3]);
-    for (; i < n; i++)
-        total += x[i] * x[i];
-    return total;
-}
-
 /* 1 when none of x[0..n) is NaN or +-inf: x - x is 0 for a finite value and NaN otherwise, summed
  * in four vector accumulators (with one, each add waited for the previous: 4x slower). The
  * resampler runs it over every FFT block. */
@@ -380,14 +362,6 @@ AF_ALL_FINITE(double, f64, af_v4df, 4)
         return total;                                                                              \
     }
 
-static inline double af_sumsq_f64(const double *x, ptrdiff_t n)
-{
-    double total = 0.0;
-    for (ptrdiff_t i = 0; i < n; i++)
-        total += x[i] * x[i];
-    return total;
-}
-
 #define AF_ALL_FINITE(T, SUF)                                                                      \
     static inline int af_all_finite_##SUF(const T *x, ptrdiff_t n)                                 \
     {                                                                                              \
@@ -402,6 +376,149 @@ AF_ALL_FINITE(double, f64)
 AF_ENERGY(float, f32, 1.0f)
 AF_ENERGY(double, f64, 1.0f)
 AF_ENERGY(int16_t, i16, (1.0f / 32768.0f))
+
+/* The leaves of numpy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src, the add
+ * reduction behind np.sum and np.mean) applied to the squares x[i]**2, n <= 128: below 8 values
+ * a plain running sum from 0; else eight accumulators (lane u takes x[8j + u]) combined as
+ * ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the n % 8 rest added one by one. Each
+ * square is rounded before it is added, as numpy's np.square then np.mean do: the compiler must
+ * not fuse them into an FMA (GCC does by default where FMA exists, so contraction is turned off
+ * here), or librosa.feature.rms would differ in the last bit. */
+#if defined(__clang__)
+#define AF_NO_FMA_FN
+#define AF_NO_FMA_BODY _Pragma("clang fp contract(off)")
+#elif defined(__GNUC__)
+#define AF_NO_FMA_FN __attribute__((optimize("fp-contract=off")))
+#define AF_NO_FMA_BODY
+#else
+#define AF_NO_FMA_FN
+#define AF_NO_FMA_BODY
+#endif
+
+#define AF_PAIRWISE_LEAF(T, SUF)                                                                   \
+    static AF_NO_FMA_FN T af_pairwise_leaf_sq_##SUF(const T *x, ptrdiff_t n)                      \
+    {                                                                                              \
+        AF_NO_FMA_BODY                                                                             \
+        T r[8], res, v;                                                                            \
+        ptrdiff_t i;                                                                               \
+        if (n < 8) {                                                                               \
+            res = 0;                                                                               \
+            for (i = 0; i < n; i++) {                                                              \
+                v = x[i] * x[i];                                                                   \
+                res += v;                                                                          \
+            }                                                                                      \
+            return res;                                                                            \
+        }                                                                                          \
+        for (int u = 0; u < 8; u++)                                                                \
+            r[u] = x[u] * x[u];                                                                    \
+        for (i = 8; i < n - n % 8; i += 8)                                                         \
+            for (int u = 0; u < 8; u++) {                                                          \
+                v = x[i + u] * x[i + u];                                                           \
+                r[u] += v;                                                                         \
+            }                                                                                      \
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));                   \
+        for (; i < n; i++) {                                                                       \
+            v = x[i] * x[i];                                                                       \
+            res += v;                                                                              \
+        }                                                                                          \
+        return res;                                                                                \
+    }
+AF_PAIRWISE_LEAF(float, f32)
+AF_PAIRWISE_LEAF(double, f64)
+
+/* x[0]**2 + x[1]**2 + ... from left to right: numpy's order where the summed axis is not the
+ * contiguous one (librosa.feature.rms with hop_length=1, whose squares lay frames side by side) */
+#define AF_SEQUENTIAL_SQ(T, SUF)                                                                   \
+    static AF_NO_FMA_FN T af_sequential_sq_##SUF(const T *x, ptrdiff_t n)                        \
+    {                                                                                              \
+        AF_NO_FMA_BODY                                                                             \
+        T res = 0, v;                                                                              \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                        \
+            v = x[i] * x[i];                                                                       \
+            res += v;                                                                              \
+        }                                                                                          \
+        return res;                                                                                \
+    }
+AF_SEQUENTIAL_SQ(float, f32)
+AF_SEQUENTIAL_SQ(double, f64)
+
+/* The same for four leaves of n values at once (af_pairwise_leaf4_sq), and for `count` leaves laid
+ * end to end (leaf c at x + c * n) into out[c], four at a time. Each leaf has its own 8-lane
+ * accumulator and numpy's order, but four independent chains of adds keep the pipeline full (one
+ * chain waits on each add: 3x slower). */
+#if defined(__GNUC__) || defined(__clang__)
+#define AF_PAIRWISE_LEAF_END(T, r, t, n, body, out)                                               \
+    do {                                                                                           \
+        T res_ = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));               \
+        for (ptrdiff_t i_ = (body); i_ < (n); i_++) {                                              \
+            T w_ = (t)[i_] * (t)[i_];                                                              \
+            res_ += w_;                                                                            \
+        }                                                                                          \
+        (out) = res_;                                                                              \
+    } while (0)
+/* (four named accumulators, not an array: GCC kept an array of them in memory, 2x slower) */
+#define AF_PAIRWISE_LEAVES(T, SUF, VT)                                                             \
+    static AF_NO_FMA_FN void af_pairwise_leaf4_sq_##SUF(const T *t0, const T *t1, const T *t2,    \
+                                                        const T *t3, ptrdiff_t n, T *out)         \
+    {                                                                                              \
+        AF_NO_FMA_BODY                                                                             \
+        ptrdiff_t i, body = n - n % 8;                                                             \
+        VT r0, r1, r2, r3, v;                                                                      \
+        if (n < 8) {                                                                               \
+            out[0] = af_pairwise_leaf_sq_##SUF(t0, n);                                             \
+            out[1] = af_pairwise_leaf_sq_##SUF(t1, n);                                             \
+            out[2] = af_pairwise_leaf_sq_##SUF(t2, n);                                             \
+            out[3] = af_pairwise_leaf_sq_##SUF(t3, n);                                             \
+            return;                                                                                \
+        }                                                                                          \
+        memcpy(&r0, t0, sizeof v);                                                                 \
+        memcpy(&r1, t1, sizeof v);                                                                 \
+        memcpy(&r2, t2, sizeof v);                                                                 \
+        memcpy(&r3, t3, sizeof v);                                                                 \
+        r0 = r0 * r0;                                                                              \
+        r1 = r1 * r1;                                                                              \
+        r2 = r2 * r2;                                                                              \
+        r3 = r3 * r3;                                                                              \
+        for (i = 8; i < body; i += 8) {                                                            \
+            memcpy(&v, t0 + i, sizeof v);  v = v * v;  r0 += v;                                    \
+            memcpy(&v, t1 + i, sizeof v);  v = v * v;  r1 += v;                                    \
+            memcpy(&v, t2 + i, sizeof v);  v = v * v;  r2 += v;                                    \
+            memcpy(&v, t3 + i, sizeof v);  v = v * v;  r3 += v;                                    \
+        }                                                                                          \
+        AF_PAIRWISE_LEAF_END(T, r0, t0, n, body, out[0]);                                          \
+        AF_PAIRWISE_LEAF_END(T, r1, t1, n, body, out[1]);                                          \
+        AF_PAIRWISE_LEAF_END(T, r2, t2, n, body, out[2]);                                          \
+        AF_PAIRWISE_LEAF_END(T, r3, t3, n, body, out[3]);                                          \
+    }                                                                                              \
+    static void af_pairwise_leaves_sq_##SUF(const T *x, ptrdiff_t n, ptrdiff_t count, T *out)     \
+    {                                                                                              \
+        ptrdiff_t c = 0;                                                                           \
+        for (; c + 4 <= count; c += 4)                                                             \
+            af_pairwise_leaf4_sq_##SUF(x + c * n, x + (c + 1) * n, x + (c + 2) * n,                \
+                                       x + (c + 3) * n, n, out + c);                               \
+        for (; c < count; c++)                                                                     \
+            out[c] = af_pairwise_leaf_sq_##SUF(x + c * n, n);                                      \
+    }
+AF_PAIRWISE_LEAVES(float, f32, af_v8sf)
+AF_PAIRWISE_LEAVES(double, f64, af_v8df)
+#else
+#define AF_PAIRWISE_LEAVES(T, SUF)                                                                 \
+    static void af_pairwise_leaf4_sq_##SUF(const T *t0, const T *t1, const T *t2, const T *t3,    \
+                                           ptrdiff_t n, T *out)                                    \
+    {                                                                                              \
+        out[0] = af_pairwise_leaf_sq_##SUF(t0, n);                                                 \
+        out[1] = af_pairwise_leaf_sq_##SUF(t1, n);                                                 \
+        out[2] = af_pairwise_leaf_sq_##SUF(t2, n);                                                 \
+        out[3] = af_pairwise_leaf_sq_##SUF(t3, n);                                                 \
+    }                                                                                              \
+    static void af_pairwise_leaves_sq_##SUF(const T *x, ptrdiff_t n, ptrdiff_t count, T *out)     \
+    {                                                                                              \
+        for (ptrdiff_t c = 0; c < count; c++)                                                      \
+            out[c] = af_pairwise_leaf_sq_##SUF(x + c * n, n);                                      \
+    }
+AF_PAIRWISE_LEAVES(float, f32)
+AF_PAIRWISE_LEAVES(double, f64)
+#endif
 
 /* 10 * log10(p) for a positive, finite, normal double p, to within 2e-6 dB: the exponent from
  * the bits, the mantissa m scaled into [sqrt(1/2), sqrt(2)) and ln(m) = 2 atanh(s),

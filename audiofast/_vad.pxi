@@ -2,7 +2,7 @@
 # the parameters and documents the behaviour; the loops over samples and frames are here, and so
 # is the detector's stream (VADStream), which checks its own chunks.
 
-from libc.math cimport INFINITY, sqrt
+from libc.math cimport INFINITY, sqrt, sqrtf
 
 from libc.stdlib cimport free, malloc, realloc
 from libc.stdint cimport int64_t
@@ -34,78 +34,168 @@ cdef inline double _energy(const vad_t* x, Py_ssize_t n, Py_ssize_t lag) noexcep
 # ---------------------------------------------------------------------------------------------
 # frame_rms (librosa.feature.rms)
 
-cdef inline double _sumsq(const real_t* x, Py_ssize_t n) noexcept nogil:
-    # float32 frames in float32 lanes, as librosa (which squares in float32); float64 in float64
-    if real_t is float:
-        return af_energy_f32(x, n, 0)
+cdef enum:
+    PW_BLOCK = 128              # the leaf size of numpy's pairwise summation (PW_BLOCKSIZE)
+
+
+cdef inline rms_t _leaf_sq(const rms_t* x, Py_ssize_t n) noexcept nogil:
+    if rms_t is float:
+        return af_pairwise_leaf_sq_f32(x, n)
     else:
-        return af_sumsq_f64(x, n)
+        return af_pairwise_leaf_sq_f64(x, n)
 
 
-cdef void _frame_rms(const real_t* x, Py_ssize_t n, Py_ssize_t frame, Py_ssize_t hop,
-                     Py_ssize_t pad, Py_ssize_t block, Py_ssize_t nframes, double* blocks,
+cdef inline void _leaves_sq(const rms_t* x, Py_ssize_t n, Py_ssize_t count,
+                            rms_t* out) noexcept nogil:
+    if rms_t is float:
+        af_pairwise_leaves_sq_f32(x, n, count, out)
+    else:
+        af_pairwise_leaves_sq_f64(x, n, count, out)
+
+
+cdef rms_t _pairwise_sq(const rms_t* x, Py_ssize_t n, Py_ssize_t start, Py_ssize_t length,
+                        rms_t* leaf) noexcept nogil:
+    """numpy's pairwise sum of the squares of the `length` samples from `start` of x[0..n)
+    padded with zeros on both sides: what ``np.sum(np.square(frame))`` adds, in the same order,
+    so the same bits. A block that lies wholly in the padding is 0 without being read: the cost
+    follows the samples, not the frame length. `leaf` is scratch of PW_BLOCK values."""
+    cdef Py_ssize_t half, i, j
+    if start >= n or start + length <= 0:
+        return 0
+    if length <= PW_BLOCK:
+        if start >= 0 and start + length <= n:
+            return _leaf_sq(x + start, length)
+        for i in range(length):
+            j = start + i
+            leaf[i] = x[j] if 0 <= j < n else 0
+        return _leaf_sq(leaf, length)
+    half = length // 2
+    half -= half % 8
+    return (_pairwise_sq(x, n, start, half, leaf)
+            + _pairwise_sq(x, n, start + half, length - half, leaf))
+
+
+cdef void _pairwise_sq4(const rms_t* x, Py_ssize_t step, Py_ssize_t length,
+                       rms_t* out) noexcept nogil:
+    """`_pairwise_sq` of four frames at once, x, x + step, x + 2 step, x + 3 step, each wholly in
+    the signal: the same tree for all four, so their leaves are summed side by side."""
+    cdef rms_t second[4]
+    cdef Py_ssize_t half, k
+    if length <= PW_BLOCK:
+        if rms_t is float:
+            af_pairwise_leaf4_sq_f32(x, x + step, x + 2 * step, x + 3 * step, length, out)
+        else:
+            af_pairwise_leaf4_sq_f64(x, x + step, x + 2 * step, x + 3 * step, length, out)
+        return
+    half = length // 2
+    half -= half % 8
+    _pairwise_sq4(x, step, half, out)
+    _pairwise_sq4(x + half, step, length - half, second)
+    for k in range(4):
+        out[k] = out[k] + second[k]
+
+
+cdef rms_t _tree(const rms_t* g, Py_ssize_t count) noexcept nogil:
+    # numpy's pairwise combination of `count` (a power of two) equal leaves; the small cases
+    # written out (a call per pair cost more than the leaves at librosa's defaults)
+    if count == 1:
+        return g[0]
+    if count == 2:
+        return g[0] + g[1]
+    if count == 4:
+        return (g[0] + g[1]) + (g[2] + g[3])
+    return _tree(g, count // 2) + _tree(g + count // 2, count // 2)
+
+
+cdef void _frame_rms(const rms_t* x, Py_ssize_t n, Py_ssize_t frame, Py_ssize_t hop,
+                     Py_ssize_t pad, Py_ssize_t nframes, Py_ssize_t leaf, rms_t* grid,
                      rms_t* out) noexcept nogil:
-    """RMS of nframes frames of `frame` samples, `hop` apart, of x padded with `pad` zeros in
-    front (and as many as needed behind). `block` divides frame, hop and pad: the padded signal
-    is cut into blocks whose sums of squares are computed once (each sample is squared once),
-    then every frame adds up frame/block of them."""
-    cdef Py_ssize_t nblocks = ((nframes - 1) * hop + frame) // block, b, f, j, lo, hi
-    cdef Py_ssize_t per = frame // block, step = hop // block
-    cdef double s
-    for b in range(nblocks):
-        lo = b * block - pad
-        hi = lo + block
-        if lo < 0:
-            lo = 0
-        if hi > n:
-            hi = n
-        blocks[b] = _sumsq(x + lo, hi - lo) if hi > lo else 0.0
-    for f in range(nframes):
-        s = 0.0
-        for j in range(per):
-            s += blocks[f * step + j]
-        out[f] = <rms_t>sqrt(s / frame)
+    """RMS of nframes frames of `frame` samples, `hop` apart, of x with `pad` zeros in front
+    (and as many as needed behind), computed as librosa.feature.rms computes it: squares and
+    their mean in rms_t (numpy's pairwise sum, then one division; a plain running sum for
+    hop 1, as numpy's there), then the square root.
+
+    With `grid` (room for the leaves below): the pairwise sum splits every frame into frame /
+    leaf leaves of `leaf` samples, and hop and pad are multiples of `leaf`, so all frames' leaves
+    lie on one grid. Each grid leaf is summed once (overlapping frames share them: 4x less work
+    at librosa's defaults), four at a time; each frame then combines its leaves."""
+    cdef rms_t scratch[PW_BLOCK]
+    cdef rms_t four[4]
+    cdef rms_t s
+    cdef Py_ssize_t f, i, ngrid, lo, hi, step, start
+    if hop == 1:
+        # numpy sums left to right here (see af_sequential_sq); the padding adds nothing
+        for f in range(nframes):
+            start = f - pad
+            lo = 0 if start >= 0 else -start
+            hi = frame if start + frame <= n else n - start
+            if rms_t is float:
+                s = af_sequential_sq_f32(x + start + lo, hi - lo) if hi > lo else 0
+                out[f] = sqrtf(s / <float>frame)
+            else:
+                s = af_sequential_sq_f64(x + start + lo, hi - lo) if hi > lo else 0
+                out[f] = sqrt(s / <double>frame)
+    elif grid != NULL:
+        ngrid = ((nframes - 1) * hop + frame) // leaf       # grid leaf i starts at i*leaf - pad
+        lo = pad // leaf                                    # the first leaf wholly in x
+        hi = (n + pad) // leaf                              # one past the last
+        if hi > ngrid:
+            hi = ngrid
+        if lo > hi:
+            lo = hi
+        for i in range(lo):
+            grid[i] = _pairwise_sq(x, n, i * leaf - pad, leaf, scratch)
+        _leaves_sq(x + lo * leaf - pad, leaf, hi - lo, grid + lo)
+        for i in range(hi, ngrid):
+            grid[i] = _pairwise_sq(x, n, i * leaf - pad, leaf, scratch)
+        step = hop // leaf
+        for f in range(nframes):
+            s = _tree(grid + f * step, frame // leaf) / <rms_t>frame
+            out[f] = sqrtf(s) if rms_t is float else sqrt(s)
+    else:
+        f = 0
+        while f < nframes:
+            start = f * hop - pad
+            if f + 4 <= nframes and start >= 0 and start + 3 * hop + frame <= n:
+                _pairwise_sq4(x + start, hop, frame, four)     # four frames wholly in x
+                for i in range(4):
+                    s = four[i] / <rms_t>frame
+                    out[f + i] = sqrtf(s) if rms_t is float else sqrt(s)
+                f += 4
+            else:
+                s = _pairwise_sq(x, n, start, frame, scratch) / <rms_t>frame
+                out[f] = sqrtf(s) if rms_t is float else sqrt(s)
+                f += 1
 
 
-cdef inline Py_ssize_t _gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    while b:
-        a, b = b, a % b
-    return a
-
-
-def frame_rms(cnp.ndarray x, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t pad,
+def frame_rms(cnp.ndarray x, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t pad, Py_ssize_t leaf,
               cnp.ndarray out):
-    """RMS per frame of the rows of the C-contiguous float32/float64 2-D array x into the
-    C-contiguous float32/float64 array out of shape (rows, nframes), with `pad` zeros before
-    each row (see _frame_rms). Unchecked: frame, hop >= 1 and every frame inside the padded
-    rows."""
+    """RMS per frame of the rows of the C-contiguous 2-D array x into the C-contiguous array out
+    of shape (rows, nframes) and x's dtype (float32 or float64), with `pad` zeros before each
+    row (see _frame_rms). `leaf`: the length of the equal leaves the pairwise sum splits a frame
+    into when they line up on one grid (hop and pad multiples of it), else 0. Unchecked: frame,
+    hop >= 1, (nframes - 1) * hop + frame <= n + 2 * pad and 0 <= pad."""
     cdef Py_ssize_t rows = cnp.PyArray_DIMS(x)[0], n = cnp.PyArray_DIMS(x)[1], r
     cdef Py_ssize_t nframes = cnp.PyArray_DIMS(out)[1]
-    cdef Py_ssize_t block = _gcd(_gcd(frame, hop), pad)
     if nframes == 0 or rows == 0:
         return out
-    cdef Py_ssize_t nblocks = ((nframes - 1) * hop + frame) // block
-    cdef double* bp = <double*>malloc(nblocks * sizeof(double))
-    if bp == NULL:
-        raise MemoryError()
-    cdef const void* xp = cnp.PyArray_DATA(x)
-    cdef void* op = cnp.PyArray_DATA(out)
-    cdef int kind = (cnp.PyArray_ITEMSIZE(x) == 8) * 2 + (cnp.PyArray_ITEMSIZE(out) == 8)
+    cdef Py_ssize_t item = cnp.PyArray_ITEMSIZE(x)
+    cdef void* grid = NULL
+    if leaf:
+        grid = malloc((((nframes - 1) * hop + frame) // leaf) * item)
+        if grid == NULL:
+            raise MemoryError()
+    cdef const char* xp = <const char*>cnp.PyArray_DATA(x)
+    cdef char* op = <char*>cnp.PyArray_DATA(out)
     with nogil:
         for r in range(rows):
-            if kind == 0:
-                _frame_rms(<const float*>xp + r * n, n, frame, hop, pad, block, nframes, bp,
-                           <float*>op + r * nframes)
-            elif kind == 1:
-                _frame_rms(<const float*>xp + r * n, n, frame, hop, pad, block, nframes, bp,
-                           <double*>op + r * nframes)
-            elif kind == 2:
-                _frame_rms(<const double*>xp + r * n, n, frame, hop, pad, block, nframes, bp,
-                           <float*>op + r * nframes)
+            if item == 4:
+                _frame_rms(<const float*>(xp + r * n * item), n, frame, hop, pad, nframes, leaf,
+                           <float*>grid, <float*>(op + r * nframes * item))
             else:
-                _frame_rms(<const double*>xp + r * n, n, frame, hop, pad, block, nframes, bp,
-                           <double*>op + r * nframes)
-    free(bp)
+                _frame_rms(<const double*>(xp + r * n * item), n, frame, hop, pad, nframes,
+                           leaf, <double*>grid, <double*>(op + r * nframes * item))
+    free(grid)
     return out
 
 

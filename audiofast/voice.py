@@ -97,14 +97,37 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
     return _rms(x, frame, hop, pad, out_dtype)[..., np.newaxis, :]
 
 
+_PW_BLOCK = 128            # the leaf size of numpy's pairwise summation
+_GRID_MAX_FRAME = 1 << 16  # frames longer than the signal and this use no leaf grid
+
+
+def _pairwise_leaf(frame: int) -> int:
+    """The length of the leaves numpy's pairwise summation splits `frame` values into, when it
+    halves them exactly down to at most 128 (all leaves then have that length); else 0."""
+    while frame > _PW_BLOCK:
+        if frame % 16:          # the halves would not both be multiples of 8
+            return 0
+        frame //= 2
+    return frame
+
+
 def _rms(x: np.ndarray, frame: int, hop: int, pad: int, dtype) -> np.ndarray:
     """RMS of the frames of each row of C-contiguous float x (time last) with `pad` zeros on
-    both sides, as a new array of shape (..., n_frames) and `dtype`."""
+    both sides, as a new array of shape (..., n_frames) and `dtype`: librosa.feature.rms's
+    arithmetic, bit for bit (x converted to `dtype` first, as its np.square(x, dtype=) does)."""
     n = x.shape[-1]
     nframes = 1 + (n + 2 * pad - frame) // hop if n + 2 * pad >= frame else 0
     out = np.empty(x.shape[:-1] + (nframes,), dtype)
     rows = math.prod(x.shape[:-1])
-    _dispatch.core.frame_rms(x.reshape(rows, n), frame, hop, pad, out.reshape(rows, nframes))
+    if nframes and rows:
+        # the leaves of every frame on one grid (each summed once), when they line up and the
+        # grid is no longer than about the signal
+        leaf = _pairwise_leaf(frame)
+        if not (leaf and hop > 1 and hop % leaf == 0 and pad % leaf == 0
+                and frame <= max(n, _GRID_MAX_FRAME)):
+            leaf = 0
+        src = np.ascontiguousarray(x, dtype).reshape(rows, n)
+        _dispatch.core.frame_rms(src, frame, hop, pad, leaf, out.reshape(rows, nframes))
     return out
 
 

@@ -17,7 +17,7 @@ import audiofast as af
 librosa = pytest.importorskip("librosa")
 
 FRAMINGS = [(2048, 512), (512, 128), (480, 160), (400, 160), (1000, 300), (7, 3), (1, 1),
-            (64, 64), (100, 37)]
+            (64, 64), (100, 37), (129, 1), (300, 1), (136, 8), (4096, 1024), (480, 480)]
 
 
 def _noise_bursts(rng, n, channels=None, bursts=4, floor=1e-3):
@@ -44,7 +44,7 @@ def test_frame_rms_matches_librosa(core, rng, frame, hop, center, n):
         assert got.shape == (1, 0)
         return
     assert got.shape == ref.shape and got.dtype == ref.dtype == np.float32
-    np.testing.assert_allclose(got, ref, rtol=2e-6, atol=1e-9)
+    np.testing.assert_array_equal(got, ref)             # the same bits
 
 
 @pytest.mark.parametrize("pad_mode", ["constant", "reflect", "edge", "symmetric", "wrap"])
@@ -53,7 +53,7 @@ def test_frame_rms_multichannel_and_pad_modes_match_librosa(core, rng, pad_mode)
     ref = librosa.feature.rms(y=y, frame_length=512, hop_length=100, pad_mode=pad_mode)
     got = af.frame_rms(y, frame_length=512, hop_length=100, pad_mode=pad_mode)
     assert got.shape == ref.shape == (2, 3, 1, 51)
-    np.testing.assert_allclose(got, ref, rtol=2e-6)
+    np.testing.assert_array_equal(got, ref)
 
 
 def test_frame_rms_dtypes(core, rng):
@@ -68,20 +68,34 @@ def test_frame_rms_dtypes(core, rng):
     exact = np.sqrt(np.mean(np.pad(x32.astype(np.float64), 200)[
         np.arange(ref.shape[-1])[:, None] * 160 + np.arange(400)] ** 2, axis=1))
     np.testing.assert_allclose(got64[0], exact, rtol=1e-12)
-    np.testing.assert_allclose(af.frame_rms(x32.astype(np.float64), frame_length=400,
-                                            hop_length=160), ref, rtol=2e-6)
+    np.testing.assert_array_equal(af.frame_rms(x32.astype(np.float64), frame_length=400,
+                                               hop_length=160), ref)
+
+
+@pytest.mark.parametrize("src", [np.float32, np.float64])
+@pytest.mark.parametrize("dst", [np.float32, np.float64])
+@pytest.mark.parametrize("frame, hop", [(2048, 512), (400, 160), (300, 1), (7, 3)])
+def test_frame_rms_is_librosa_bit_for_bit_in_every_dtype(core, rng, src, dst, frame, hop):
+    # librosa squares in `dtype` (np.square(y, dtype=)) and means with numpy's pairwise sum
+    y = (rng.standard_normal((2, 7001)) * np.exp(rng.standard_normal(7001))).astype(src)
+    for center, mode in [(True, "constant"), (True, "reflect"), (False, "constant")]:
+        ref = librosa.feature.rms(y=y, frame_length=frame, hop_length=hop, center=center,
+                                  pad_mode=mode, dtype=dst)
+        got = af.frame_rms(y, frame_length=frame, hop_length=hop, center=center,
+                           pad_mode=mode, dtype=dst)
+        assert got.dtype == ref.dtype == np.dtype(dst)
+        np.testing.assert_array_equal(got, ref)
 
 
 def test_frame_rms_takes_strided_and_big_endian_input(core, rng):
     y = rng.standard_normal((3, 6000)).astype(np.float32)
     ref = librosa.feature.rms(y=np.ascontiguousarray(y[::2, ::2]), frame_length=256,
                               hop_length=64)
-    np.testing.assert_allclose(af.frame_rms(y[::2, ::2], frame_length=256, hop_length=64),
-                               ref, rtol=2e-6)
-    np.testing.assert_allclose(af.frame_rms(y[0].astype(">f4"), frame_length=256,
-                                            hop_length=64),
-                               librosa.feature.rms(y=y[0], frame_length=256, hop_length=64),
-                               rtol=2e-6)
+    np.testing.assert_array_equal(af.frame_rms(y[::2, ::2], frame_length=256, hop_length=64),
+                                  ref)
+    np.testing.assert_array_equal(af.frame_rms(y[0].astype(">f4"), frame_length=256,
+                                               hop_length=64),
+                                  librosa.feature.rms(y=y[0], frame_length=256, hop_length=64))
 
 
 def test_frame_rms_nan_and_inf_stay_in_their_frames(core):
