@@ -23,7 +23,10 @@ def as_array(x, allowed: frozenset, func: str, name: str = "x") -> np.ndarray:
     """``x`` as an array whose dtype is in ``allowed`` (native byte order, aligned, strides in
     whole items), ready for a kernel; a copy only where ``x`` is not.
     """
-    a = np.asarray(x)
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as e:   # ragged nested lists, objects numpy cannot read
+        raise ValueError(f"{func}: {name} must be an array of samples ({e})") from None
     if a.dtype not in allowed:  # also where only the byte order differs
         native = a.dtype.newbyteorder("=") if a.dtype.kind in "iuf" else None
         if native not in allowed:
@@ -112,3 +115,29 @@ def nonnegative(value, func: str, name: str, *, allow_inf: bool = False) -> floa
     if v < 0:
         raise ValueError(f"{func}: {name} must be >= 0, got {value!r}")
     return v
+
+
+# More channels than this, or a time axis this short beside a longer axis of more than this, is
+# taken as the wrong layout: (frames, channels) audio passed where (channels, frames) is expected.
+# A short signal (2 channels of 1 or 0 samples) is left alone: both readings are possible.
+PLAUSIBLE_CHANNELS = 64
+
+
+def layout(shape: tuple, time_axis: int, func: str, fix: str, *, mixed: bool) -> None:
+    """Raise a ValueError that names `axis` and says what to pass (`fix`) when `shape` makes the
+    layout implausible: the time axis holds at most 64 samples while another axis holds more,
+    or (`mixed`: the other axes are channels that are mixed or interleaved, not independent
+    signals) another axis is longer than 64."""
+    n = shape[time_axis]
+    longest = max((d for i, d in enumerate(shape) if i != time_axis), default=0)
+    if longest <= PLAUSIBLE_CHANNELS:
+        return
+    if n <= PLAUSIBLE_CHANNELS:
+        raise ValueError(
+            f"{func}: x of shape {shape} has {n} samples on its time axis (axis={time_axis}) "
+            f"and {longest} on another; for (frames, channels) audio {fix}")
+    if mixed:
+        raise ValueError(
+            f"{func}: x of shape {shape} would have {longest} channels (more than "
+            f"{PLAUSIBLE_CHANNELS} are taken for a wrong layout); for (frames, channels) audio "
+            f"{fix}")

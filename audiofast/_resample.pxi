@@ -523,13 +523,15 @@ cdef class ResampleStream:
     chunks.
 
     Parameters: the stages in order; the working dtype (the stages'); the stream's dtype (of
-    its chunks and outputs; a float32 stream also takes int16); the channel count; the exact rate
-    ratio target/orig as two positive ints.
+    its chunks and outputs; a float32 stream also takes int16 and int32); the channel count; the
+    exact rate ratio target/orig as two positive ints. After `flush` the next call starts a new
+    stream.
     """
     cdef tuple stages
     cdef cnp.dtype work, out_dtype
     cdef Py_ssize_t channels
-    cdef bint cast, takes_int16
+    cdef bint cast, takes_ints
+    cdef bint flushed                       # the stream has ended: the next call starts anew
     cdef bint one_d                         # the last chunk was 1-D: so is the output
     cdef bint busy                          # a call is running (see _claim)
     cdef object num, den
@@ -549,7 +551,7 @@ cdef class ResampleStream:
         self.out_dtype = out_dtype
         self.channels = channels
         self.cast = work != out_dtype
-        self.takes_int16 = out_dtype.type_num == cnp.NPY_FLOAT32
+        self.takes_ints = out_dtype.type_num == cnp.NPY_FLOAT32
         self.num, self.den = num, den
         self.one_d = channels == 1
         # each stage's look-ahead and block hop, in its input samples, mapped back to the input
@@ -568,6 +570,7 @@ cdef class ResampleStream:
             st.restart()
         self.fed = 0
         self.emitted = 0
+        self.flushed = False
 
     cdef object _view(self, chunk):
         """``chunk`` itself, or a (1, n) view of it for a 1-D chunk of one channel, when it is a
@@ -596,8 +599,11 @@ cdef class ResampleStream:
         (channels, n) array of the working dtype."""
         cdef cnp.ndarray x = <cnp.ndarray>cnp.PyArray_FROM_OF(chunk, cnp.NPY_ARRAY_ENSUREARRAY)
         native = x.dtype.newbyteorder("=")
-        if not (native == self.out_dtype or (self.takes_int16 and native == np.int16)):
-            names = "int16 or float32" if self.takes_int16 else str(self.out_dtype)
+        if not (native == self.out_dtype
+                or (self.takes_ints and (native == np.int16 or native == np.int32))):
+            names = "int16, int32 or float32" if self.takes_ints else str(self.out_dtype)
+            if native.kind in "SUV" or native.hasobject:
+                names += " (raw PCM bytes: decode them with audiofast.pcm_to_float32 first)"
             raise TypeError(f"Resampler.process: chunk must have dtype {names} (the stream's), "
                             f"got {x.dtype}")
         if x.ndim == 1 and self.channels == 1:
@@ -609,8 +615,8 @@ cdef class ResampleStream:
             want = "(n,) or (1, n)" if self.channels == 1 else f"({self.channels}, n)"
             raise ValueError(f"Resampler.process: chunk must have shape {want} for a "
                              f"{self.channels}-channel stream, got {(<object>x).shape}")
-        if native.kind == "i":              # int16, scaled as int16_to_float32
-            x = converted(cnp.PyArray_FROMANY(x, cnp.NPY_INT16, 0, 0, cnp.NPY_ARRAY_CARRAY),
+        if native.kind == "i":              # int16 or int32, scaled as to_float32
+            x = converted(cnp.PyArray_FROMANY(x, native.num, 0, 0, cnp.NPY_ARRAY_CARRAY),
                           np.dtype(np.float32))
         return <cnp.ndarray>cnp.PyArray_FROMANY(x, self.work.type_num, 0, 0,
                                                 cnp.NPY_ARRAY_CARRAY)
@@ -649,6 +655,8 @@ cdef class ResampleStream:
     cdef _process(self, chunk):
         cdef cnp.ndarray x
         cdef Stage st
+        if self.flushed:
+            self._reset()
         y = self._view(chunk)
         if y is None:
             x = self._checked(chunk)        # sets one_d
@@ -666,6 +674,8 @@ cdef class ResampleStream:
     cdef _flush(self):
         cdef Stage st
         cdef Py_ssize_t i, n = len(self.stages)
+        if self.flushed:
+            self._reset()
         total = -(-self.fed * self.num // self.den)     # ceil(fed * target / orig)
         # the outputs each stage must release for `total` at the end of the chain
         targets = [0] * n
@@ -686,4 +696,5 @@ cdef class ResampleStream:
             carry = np.concatenate(parts, axis=1) if parts else empty
         carry = carry[:, :max(0, total - self.emitted)]
         self.emitted += carry.shape[1]
+        self.flushed = True
         return self._output(carry)

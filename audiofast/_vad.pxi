@@ -419,6 +419,21 @@ cdef inline int _add_frame(Decider d, const vad_t* x) noexcept nogil:
         return d.add_i16(x)
 
 
+cdef inline double _inf_is_loud(const real_t* x, double energy, Py_ssize_t frame,
+                                Py_ssize_t lag) noexcept nogil:
+    # The comb's x[n] - x[n - lag] is inf - inf = NaN where infs follow each other: a frame
+    # whose samples (and the lag before them) hold inf but no NaN is infinitely loud.
+    cdef Py_ssize_t i
+    cdef bint inf = False
+    if energy == energy:
+        return energy
+    for i in range(-lag, frame):
+        if x[i] != x[i]:
+            return energy
+        inf = inf or x[i] - x[i] != 0
+    return INFINITY if inf else energy
+
+
 @cython.final
 cdef class EnergyDecider(Decider):
     """The energy detector's decision: the frame's mean square (of the comb-filtered signal
@@ -462,10 +477,10 @@ cdef class EnergyDecider(Decider):
         return self.decide() if self.nbatch == BATCH else 0
 
     cdef int add_f32(self, const float* x) noexcept nogil:
-        return self._add(_energy(x, self.frame, self.lag))
+        return self._add(_inf_is_loud(x, _energy(x, self.frame, self.lag), self.frame, self.lag))
 
     cdef int add_f64(self, const double* x) noexcept nogil:
-        return self._add(_energy(x, self.frame, self.lag))
+        return self._add(_inf_is_loud(x, _energy(x, self.frame, self.lag), self.frame, self.lag))
 
     cdef int add_i16(self, const int16_t* x) noexcept nogil:
         return self._add(_energy(x, self.frame, self.lag))
@@ -591,7 +606,7 @@ cdef class VADStream:
     audiofast.voice._vad_config) and holds one of these; the per-chunk path, checks of the
     chunk included, is all here."""
     cdef readonly double sample_rate
-    cdef readonly Py_ssize_t frame_length, hop_length, lag
+    cdef readonly Py_ssize_t frame_length, hop_length, lag, channels
     cdef Framer framer
     cdef Decider decider
     cdef Segmenter seg
@@ -600,8 +615,9 @@ cdef class VADStream:
     def __cinit__(self, double sample_rate, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t lag,
                  fixed_db, double margin_db, double hysteresis_db, double min_threshold_db,
                  double rise_db, Py_ssize_t min_speech, Py_ssize_t min_silence,
-                 Py_ssize_t pad, Py_ssize_t max_frames):
+                 Py_ssize_t pad, Py_ssize_t max_frames, Py_ssize_t channels):
         self.sample_rate = sample_rate
+        self.channels = channels
         self.frame_length = frame
         self.hop_length = hop
         self.lag = lag
@@ -708,9 +724,11 @@ cdef class VADStream:
     cdef cnp.ndarray _mono(self, chunk, str func, str name):
         """``chunk`` as the 1-D, C-contiguous, native float32/float64/int16 array the framer
         takes: as it is when it already is one (the common case, checked cheaply), else checked
-        and converted (channels averaged)."""
+        against the detector's channels and converted (int32 scaled to float32 as to_float32,
+        channels averaged)."""
         cdef cnp.ndarray a
-        if (cnp.PyArray_CheckExact(chunk) and cnp.PyArray_NDIM(<cnp.ndarray>chunk) == 1
+        if (self.channels == 1 and cnp.PyArray_CheckExact(chunk)
+                and cnp.PyArray_NDIM(<cnp.ndarray>chunk) == 1
                 and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>chunk)
                 and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>chunk)
                 and cnp.PyArray_TYPE(<cnp.ndarray>chunk) in (cnp.NPY_FLOAT32, cnp.NPY_INT16,
@@ -718,19 +736,27 @@ cdef class VADStream:
             return <cnp.ndarray>chunk
         a = <cnp.ndarray>cnp.PyArray_FROM_OF(chunk, cnp.NPY_ARRAY_ENSUREARRAY)
         native = a.dtype.newbyteorder("=") if a.dtype.kind in "iuf" else None
-        if native is None or native.num not in (cnp.NPY_INT16, cnp.NPY_FLOAT32, cnp.NPY_FLOAT64):
-            raise TypeError(f"{func}: {name} must have dtype int16, float32, float64, "
+        if native is None or native.num not in (cnp.NPY_INT16, cnp.NPY_INT32, cnp.NPY_FLOAT32,
+                                                cnp.NPY_FLOAT64):
+            raise TypeError(f"{func}: {name} must have dtype int16, int32, float32, float64, "
                             f"got {a.dtype}")
         if not (cnp.PyArray_ISNOTSWAPPED(a) and ready(a)):
             a = <cnp.ndarray>a.astype(native)
-        if a.ndim == 1:
-            return <cnp.ndarray>cnp.PyArray_GETCONTIGUOUS(a)
+        if a.ndim == 2 and a.shape[0] == 0:
+            raise ValueError(f"{func}: {name} of shape {(<object>a).shape} has no channels")
+        if not (a.ndim == 1 or a.ndim == 2):
+            raise ValueError(f"{func}: {name} must have shape (n,) or (channels, n), got "
+                             f"{(<object>a).shape}")
+        if self.channels and (a.shape[0] if a.ndim == 2 else 1) != self.channels:
+            want = "(n,) or (1, n)" if self.channels == 1 else f"({self.channels}, n)"
+            raise ValueError(f"{func}: {name} must have shape {want} for a {self.channels}-"
+                             f"channel detector (VAD(channels=)), got {(<object>a).shape}; "
+                             f"(frames, channels) chunks: pass chunk.T")
         if a.ndim == 2:
-            if a.shape[0] == 0:
-                raise ValueError(f"{func}: {name} of shape {(<object>a).shape} has no channels")
             return <cnp.ndarray>mono(a, 0)
-        raise ValueError(f"{func}: {name} must have shape (n,) or (channels, n), got "
-                         f"{(<object>a).shape}")
+        if native.num == cnp.NPY_INT32:
+            return <cnp.ndarray>converted(a, np.dtype(np.float32))
+        return <cnp.ndarray>cnp.PyArray_GETCONTIGUOUS(a)
 
     def process(self, chunk):
         """See ``audiofast.VAD.process``."""

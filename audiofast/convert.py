@@ -200,8 +200,9 @@ def to_mono(x, axis: int = 0) -> np.ndarray:
     TypeError
         `x` has an unsupported dtype, or `axis` is not an integer.
     ValueError
-        `x` is 0-d, `axis` is out of range (``numpy.exceptions.AxisError``), or the channel
-        axis is empty.
+        `x` is 0-d, `axis` is out of range (``numpy.exceptions.AxisError``), the channel axis
+        is empty, or it has more than 64 channels: that is what ``to_mono(x)`` of
+        ``(frames, channels)`` audio looks like; pass ``axis=-1`` for it.
     """
     x = _checks.as_array(x, _TO_FLOAT32, "to_mono")
     if x.ndim == 0:
@@ -211,6 +212,13 @@ def to_mono(x, axis: int = 0) -> np.ndarray:
         return _dispatch.core.converted(x, _F32)
     if x.shape[ax] == 0:
         raise ValueError(f"to_mono: x has no channels along axis {axis} (shape {x.shape})")
+    fix = "pass axis=-1 (the channel axis)" if ax == 0 else "pass the channel axis as axis="
+    if x.ndim == 2:
+        _checks.layout(x.shape, 1 - ax, "to_mono", fix, mixed=True)
+    elif x.shape[ax] > _checks.PLAUSIBLE_CHANNELS:
+        raise ValueError(f"to_mono: x of shape {x.shape} would have {x.shape[ax]} channels on "
+                         f"axis {axis} (more than {_checks.PLAUSIBLE_CHANNELS} are taken for a "
+                         f"wrong layout); {fix}")
     return _dispatch.core.mono(x, ax)
 
 
@@ -278,7 +286,7 @@ def pcm_to_float32(buf, *, sample_width: int, channels: int = 1) -> np.ndarray:
     return _dispatch.core.pcm_decode(mv, width, nch)
 
 
-def float32_to_pcm(x, *, sample_width: int) -> bytes:
+def float32_to_pcm(x, *, sample_width: int, axis: int = -1) -> bytes:
     """Encode planar float samples as raw interleaved little-endian PCM bytes.
 
     The inverse of `pcm_to_float32`: quantised as `from_float32` does (round half to even,
@@ -290,6 +298,9 @@ def float32_to_pcm(x, *, sample_width: int) -> bytes:
         Samples in full-scale units; 1-D is one channel.
     sample_width : {1, 2, 3, 4}
         Bytes per sample, as in `pcm_to_float32`.
+    axis : int, default -1
+        The time (frames) axis: ``axis=0`` takes ``(frames, channels)`` audio, as soundfile and
+        sound cards give it.
 
     Returns
     -------
@@ -299,9 +310,11 @@ def float32_to_pcm(x, *, sample_width: int) -> bytes:
     Raises
     ------
     TypeError
-        `x` is not float32/float64, or `sample_width` is not an integer.
+        `x` is not float32/float64, or `sample_width` or `axis` is not an integer.
     ValueError
-        `x` is not 1-D or 2-D, or `sample_width` is not in 1..4.
+        `x` is not 1-D or 2-D, `sample_width` is not in 1..4, or `x` has more than 64
+        channels: what ``(frames, channels)`` audio looks like with the default axis; pass
+        ``axis=0``.
     """
     func = "float32_to_pcm"
     width = _sample_width(sample_width, func)
@@ -309,5 +322,11 @@ def float32_to_pcm(x, *, sample_width: int) -> bytes:
     if x.ndim not in (1, 2):
         raise ValueError(f"{func}: x must have shape (frames,) or (channels, frames), "
                          f"got {x.shape}")
+    ax = _checks.axis_index(axis, x.ndim, func)
+    if x.ndim == 2:
+        _checks.layout(x.shape, ax, func, "pass axis=0" if ax == 1 else "pass axis=-1",
+                       mixed=True)
+        if ax == 0:         # (frames, channels) in C order is already the interleaved order
+            x = np.ascontiguousarray(x).reshape(1, -1)
     planar = np.ascontiguousarray(x.reshape(1, -1) if x.ndim == 1 else x)
     return _dispatch.core.pcm_encode(planar, width)

@@ -25,7 +25,6 @@ from fractions import Fraction
 import numpy as np
 
 from . import _checks, _dispatch
-from .convert import int16_to_float32
 
 __all__ = ["resample", "Resampler", "QUALITIES"]
 
@@ -252,7 +251,7 @@ def _poly_table(spec: PolySpec, dtype: str) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Public API
 
-_OK_DTYPES = frozenset(map(np.dtype, [np.float32, np.float64, np.int16]))
+_OK_DTYPES = frozenset(map(np.dtype, [np.float32, np.float64, np.int16, np.int32]))
 
 
 def _ratio(orig_sr, target_sr, func: str) -> tuple[Fraction, Fraction, Fraction, Fraction]:
@@ -299,8 +298,8 @@ class Resampler:
     quality : {"low", "medium", "high", "very_high"}, default "high"
         As in `resample`.
     dtype : {numpy.float32, numpy.float64}, default numpy.float32
-        Sample type of the chunks and of the output. A float32 stream also takes int16 chunks
-        (scaled by 1/32768, as `int16_to_float32`).
+        Sample type of the chunks and of the output. A float32 stream also takes int16 and int32
+        chunks (scaled by 2**-15 and 2**-31, as `to_float32`).
 
     Attributes
     ----------
@@ -354,7 +353,9 @@ class Resampler:
         Parameters
         ----------
         chunk : ndarray, shape (n,) or (channels, n)
-            The next n samples (n may be 0) in the stream's dtype (or int16 for float32).
+            The next n samples (n may be 0) in the stream's dtype (or int16 or int32 for
+            float32). ``(frames, channels)`` chunks are taken as ``chunk.T``, nothing else: a
+            chunk's shape is checked against `channels`, so chunks of 0 or 1 frames are fine.
 
         Returns
         -------
@@ -366,8 +367,8 @@ class Resampler:
 
     def flush(self) -> np.ndarray:
         """The rest of the output, as if the input were followed by silence, up to the total of
-        ``ceil(samples_in * target_sr / orig_sr)``. The stream is then finished: `reset` starts
-        a new one."""
+        ``ceil(samples_in * target_sr / orig_sr)``. The stream is then finished: the next
+        `process` (or `flush`) starts a new one, as `reset` does."""
         return self._stream.flush()
 
     def __reduce__(self):
@@ -381,9 +382,9 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
 
     Parameters
     ----------
-    x : array_like of float32, float64 or int16
+    x : array_like of float32, float64, int16 or int32
         Audio with time on `axis`; any other axes are channels (or batches) and are resampled
-        independently. int16 is scaled by 1/32768 (as `int16_to_float32`).
+        independently. int16 and int32 are scaled by 2**-15 and 2**-31 (as `to_float32`).
     orig_sr, target_sr : int or float
         Input and output sample rates in Hz, positive and finite (44100, 22050.0, 44101).
     quality : {"low", "medium", "high", "very_high"}, default "high"
@@ -402,12 +403,14 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
         removed to the stopband level. float32 arithmetic limits float32 output to about 125-135
         dB SNR (very_high computes in float64 and reaches float32's own limit, ~150 dB).
     axis : int, default -1
-        The time axis.
+        The time axis: ``axis=0`` for ``(frames, channels)`` audio, as soundfile and soxr give
+        it. A time axis of at most 64 samples beside an axis of more raises a ValueError: that is
+        what ``(frames, channels)`` audio looks like with the default axis.
 
     Returns
     -------
     ndarray
-        float32 for float32 and int16 input, float64 for float64. Time axis of length
+        float32 for float32, int16 and int32 input, float64 for float64. Time axis of length
         ``ceil(n * target_sr / orig_sr)`` (the rule of scipy.signal.resample_poly and
         librosa). Output sample k is the input signal at time k / target_sr: the filters are
         linear phase and their delay is removed, the input counting as silence before its start
@@ -432,8 +435,11 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
     if a.ndim == 0:
         raise ValueError(f"{func}: x must have at least one dimension (time)")
     ax = _checks.axis_index(axis, a.ndim, func)
-    if a.dtype == np.int16:
-        a = int16_to_float32(a)
+    if a.ndim > 1:
+        _checks.layout(a.shape, ax, func, "pass axis=0" if ax != 0 else "pass axis=-1",
+                       mixed=False)
+    if a.dtype.kind == "i":
+        a = _dispatch.core.converted(a, np.dtype(np.float32))
     n = a.shape[ax]
     m = math.ceil(n * exact)
     moved = np.moveaxis(a, ax, -1)

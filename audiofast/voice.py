@@ -15,38 +15,44 @@ import numpy as np
 
 from . import _checks, _dispatch
 from ._result import VADResult
-from .convert import int16_to_float32
 
 __all__ = ["frame_rms", "split", "trim", "vad", "VAD", "VADResult"]
 
 _FLOATS = frozenset(map(np.dtype, [np.float32, np.float64]))
-_AUDIO = _FLOATS | {np.dtype(np.int16)}
+_AUDIO = _FLOATS | {np.dtype(np.int16), np.dtype(np.int32)}
+_F32 = np.dtype(np.float32)
+_MAX_FRAME = 2 ** 62      # frame_length and hop_length, samples: sizes beyond it overflow
 
 
 def _audio(y, func: str, name: str = "y") -> np.ndarray:
-    """float32/float64 (int16 scaled to float32), at least 1-D, C-contiguous."""
+    """float32/float64 (int16 and int32 scaled to float32 as to_float32), at least 1-D,
+    C-contiguous."""
     a = _checks.as_array(y, _AUDIO, func, name)
     if a.ndim == 0:
         raise ValueError(f"{func}: {name} must have at least one dimension (time)")
-    if a.dtype == np.int16:
-        a = int16_to_float32(a)
+    if a.dtype.kind == "i":
+        return _dispatch.core.converted(a, _F32)
     return np.ascontiguousarray(a)
 
 
 def _frame_args(frame_length, hop_length, func: str) -> tuple[int, int]:
-    return (_checks.positive_int(frame_length, func, "frame_length"),
-            _checks.positive_int(hop_length, func, "hop_length"))
+    frame = _checks.positive_int(frame_length, func, "frame_length")
+    hop = _checks.positive_int(hop_length, func, "hop_length")
+    for name, v in (("frame_length", frame), ("hop_length", hop)):
+        if v > _MAX_FRAME:
+            raise ValueError(f"{func}: {name} must be between 1 and 2**62 samples, got {v}")
+    return frame, hop
 
 
 def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: bool = True,
-              pad_mode="constant", dtype=np.float32) -> np.ndarray:
+              pad_mode="constant", dtype=np.float32, axis: int = -1) -> np.ndarray:
     """Root-mean-square energy of each frame, as ``librosa.feature.rms(y=y, ...)``.
 
     Parameters
     ----------
-    y : array_like of float32, float64 or int16, shape (..., n)
-        Audio, time on the last axis; other axes are channels, each framed on its own. int16 is
-        scaled by 1/32768 first (as `int16_to_float32`).
+    y : array_like of float32, float64, int16 or int32, shape (..., n)
+        Audio, time on the last axis (or `axis`); other axes are channels, each framed on its
+        own. int16 and int32 are scaled by 2**-15 and 2**-31 first (as `to_float32`).
     frame_length : int, default 2048
         Samples per frame.
     hop_length : int, default 512
@@ -58,30 +64,44 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
         How to pad when `center` (any mode of ``numpy.pad``; "constant" pads zeros without
         copying the signal).
     dtype : float32 or float64, default float32
-        Output dtype (librosa's default is float32 whatever the input; the sums are float64
-        either way).
+        Output dtype, and the dtype the squares are computed and summed in (librosa's default
+        is float32 whatever the input).
+    axis : int, default -1
+        The time axis: ``axis=0`` for ``(frames, channels)`` audio. The result has the time
+        axis replaced by the two axes ``(1, n_frames)``. A time axis of at most 64 samples
+        beside an axis of more raises a ValueError: that is what ``(frames, channels)`` audio
+        looks like with the default axis.
 
     Returns
     -------
     ndarray, shape (..., 1, n_frames)
-        RMS per frame in full-scale units, of `dtype`.
+        RMS per frame in full-scale units, of `dtype`, bit for bit what librosa computes.
         ``n_frames = 1 + (padded_length - frame_length) // hop_length``, or 0 when the (padded)
         signal is shorter than one frame (where librosa raises).
 
     Notes
     -----
-    Each sample is squared once; frames add up blocks of ``gcd(frame, hop, pad)`` squares.
-    float32 input is squared and summed in float32 (as librosa does) in runs of at most 4096
-    samples whose sums are added in float64; float64 input in float64. NaN or inf in a frame
-    give NaN or inf for it.
+    librosa squares the samples in `dtype` and takes their mean with numpy's pairwise
+    summation; so does this, in one pass without temporaries, and so the values are the same
+    to the last bit (checked for every dtype pair, both builds). NaN or inf in a frame give
+    NaN or inf for it. frame_length and hop_length are at most 2**62.
     """
     func = "frame_rms"
     if (type(y) is np.ndarray and y.dtype == np.float32 and y.flags.c_contiguous
-            and y.ndim >= 1 and y.dtype.isnative):
+            and y.ndim == 1 and y.dtype.isnative and axis == -1):
         x = y                                        # the common case, checked cheaply
     else:
         x = _audio(y, func)
-    if type(frame_length) is int and type(hop_length) is int and frame_length > 0 < hop_length:
+        ax = _checks.axis_index(axis, x.ndim, func)
+        if x.ndim > 1:
+            _checks.layout(x.shape, ax, func, "pass axis=0" if ax != 0 else "pass axis=-1",
+                           mixed=False)
+        if ax != x.ndim - 1:
+            r = frame_rms(np.moveaxis(x, ax, -1), frame_length=frame_length,
+                          hop_length=hop_length, center=center, pad_mode=pad_mode, dtype=dtype)
+            return np.moveaxis(r, (-2, -1), (ax, ax + 1))
+    if (type(frame_length) is int and type(hop_length) is int
+            and 0 < frame_length <= _MAX_FRAME and 0 < hop_length <= _MAX_FRAME):
         frame, hop = frame_length, hop_length
     else:
         frame, hop = _frame_args(frame_length, hop_length, func)
@@ -138,6 +158,12 @@ def _nonsilent(x, frame, hop, top_db, ref, aggregate, func) -> np.ndarray:
     leading axes."""
     if isinstance(top_db, (bool, np.bool_)) or not isinstance(top_db, (int, float, np.number)):
         raise TypeError(f"{func}: top_db must be a number, got {type(top_db).__name__}")
+    if not (callable(ref) or (isinstance(ref, (int, float, np.number))
+                              and not isinstance(ref, (bool, np.bool_)))):
+        raise TypeError(f"{func}: ref must be a number or a function of the frames' RMS, got "
+                        f"{type(ref).__name__}")
+    if x.ndim > 1 and math.prod(x.shape[:-1]) == 0:
+        raise ValueError(f"{func}: y of shape {x.shape} has no channels")
     rms = _rms(x, frame, hop, frame // 2, np.float32)
     # as librosa.amplitude_to_db(rms, ref=ref, top_db=None): power in dB against ref**2,
     # floored at amin = 1e-10 (rms >= 0 already, so the abs is left out)
@@ -218,27 +244,50 @@ def _round_half_up(samples: float) -> int:
     return math.floor(samples + 0.5)
 
 
+# The detector's ranges: wider than any use, narrow enough that every size they set fits in
+# memory and in a C integer.
+_VAD_MIN_RATE, _VAD_MAX_RATE = 1000, 1_000_000       # Hz
+_VAD_MAX_FRAME_MS = 10_000                           # frame_ms, hop_ms
+_VAD_MAX_DURATION_MS = 10 ** 9                       # min_speech, min_silence, pad: 11.6 days
+_VAD_MAX_SPEECH_S = 10 ** 6                          # max_speech_duration_s (or inf)
+
+
 def _duration_samples(ms, sample_rate: float, name: str) -> int:
-    """A positive duration in milliseconds as whole samples, at least one."""
+    """A positive duration in milliseconds (at most 10 s) as whole samples, at least one."""
     v = _checks.real(ms, "VAD", name)
-    if v <= 0:
-        raise ValueError(f"VAD: {name} must be > 0, got {ms!r}")
+    if not 0 < v <= _VAD_MAX_FRAME_MS:
+        raise ValueError(f"VAD: {name} must be > 0 and at most {_VAD_MAX_FRAME_MS} ms, "
+                         f"got {ms!r}")
     n = _round_half_up(v * sample_rate / 1000)
     if n < 1:
         raise ValueError(f"VAD: {name}={ms!r} is shorter than one sample at {sample_rate:g} Hz")
     return n
 
 
+def _duration_ms(ms, name: str) -> float:
+    v = _checks.nonnegative(ms, "VAD", name)
+    if v > _VAD_MAX_DURATION_MS:
+        raise ValueError(f"VAD: {name} must be between 0 and {_VAD_MAX_DURATION_MS:.0e} ms, "
+                         f"got {ms!r}")
+    return v
+
+
 @functools.lru_cache(maxsize=64, typed=True)
 def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
                 min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
-                min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter):
+                min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter,
+                channels):
     """The detector's parameters checked and turned into samples and frames (cached: a
     detector per call of `vad` should not pay for the checks every time)."""
     func = "VAD"
     sr = _checks.real(sample_rate, func, "sample_rate")
-    if sr < 1000:
-        raise ValueError(f"{func}: sample_rate must be >= 1000 Hz, got {sample_rate!r}")
+    if not _VAD_MIN_RATE <= sr <= _VAD_MAX_RATE:
+        raise ValueError(f"{func}: sample_rate must be between {_VAD_MIN_RATE} and "
+                         f"{_VAD_MAX_RATE} Hz, got {sample_rate!r}")
+    nch = _checks.positive_int(channels, func, "channels")
+    if nch > _checks.PLAUSIBLE_CHANNELS:
+        raise ValueError(f"{func}: channels must be between 1 and "
+                         f"{_checks.PLAUSIBLE_CHANNELS}, got {nch}")
     frame = _duration_samples(frame_ms, sr, "frame_ms")
     if hop_ms is None:
         hop = frame
@@ -253,13 +302,14 @@ def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteres
     min_thr = _checks.real(min_threshold_db, func, "min_threshold_db")
     rise = _checks.nonnegative(floor_rise_db_per_s, func, "floor_rise_db_per_s")
     hop_s = hop / sr
-    min_speech = _checks.nonnegative(min_speech_duration_ms, func, "min_speech_duration_ms")
-    min_silence = _checks.nonnegative(min_silence_duration_ms, func, "min_silence_duration_ms")
-    pad = _checks.nonnegative(speech_pad_ms, func, "speech_pad_ms")
+    min_speech = _duration_ms(min_speech_duration_ms, "min_speech_duration_ms")
+    min_silence = _duration_ms(min_silence_duration_ms, "min_silence_duration_ms")
+    pad = _duration_ms(speech_pad_ms, "speech_pad_ms")
     max_speech = _checks.nonnegative(max_speech_duration_s, func, "max_speech_duration_s",
-                         allow_inf=True)
-    if max_speech == 0:
-        raise ValueError(f"{func}: max_speech_duration_s must be > 0")
+                                     allow_inf=True)
+    if not (0 < max_speech <= _VAD_MAX_SPEECH_S or max_speech == math.inf):
+        raise ValueError(f"{func}: max_speech_duration_s must be > 0 and at most "
+                         f"{_VAD_MAX_SPEECH_S:.0e} s (or inf), got {max_speech_duration_s!r}")
     if not isinstance(band_filter, (bool, np.bool_)):
         raise TypeError(f"{func}: band_filter must be a bool, got "
                         f"{type(band_filter).__name__}")
@@ -269,7 +319,7 @@ def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteres
     return (sr, frame, hop, lag, fixed, margin, hysteresis, min_thr, rise * hop_s,
             max(1, _round_half_up(min_speech / 1000 / hop_s)),
             max(1, _round_half_up(min_silence / 1000 / hop_s)),
-            _round_half_up(pad / 1000 / hop_s), max_frames)
+            _round_half_up(pad / 1000 / hop_s), max_frames, nch)
 
 
 class VAD:
@@ -283,9 +333,13 @@ class VAD:
     Parameters
     ----------
     sample_rate : int or float
-        Samples per second, >= 1000 Hz.
+        Samples per second, 1000 to 1,000,000 Hz.
+    channels : int, default 1
+        Channels of the chunks, 1 to 64: ``(n,)`` or ``(1, n)`` for one, ``(channels, n)``
+        for more (averaged). Every chunk is checked against it, so chunks of 0 or 1 samples are
+        fine; ``(frames, channels)`` chunks are taken as ``chunk.T``.
     frame_ms : float, default 30
-        Frame length in milliseconds (rounded to whole samples).
+        Frame length in milliseconds (rounded to whole samples), at most 10,000.
     hop_ms : float, optional
         Time between frame starts, ms, at most `frame_ms`; default `frame_ms` (no overlap).
     threshold_db : float, optional
@@ -315,21 +369,24 @@ class VAD:
 
     Notes
     -----
-    Durations are rounded to whole hops. Latency: a segment opens (`in_speech`, `speech_start`)
+    Durations are rounded to whole hops; the three in milliseconds are at most 10**9 ms and
+    `max_speech_duration_s` at most 10**6 s (or inf). Latency: a segment opens (`in_speech`, `speech_start`)
     once ``min_speech_duration_ms`` of speech has been seen, and closes
     ``min_silence_duration_ms`` after the last speech frame; frame flags are emitted up to
     ``speech_pad_ms`` late (longer while an onset is still shorter than the minimum).
     Frame ``t`` stands for samples ``[t * hop + (frame - hop) // 2, (t + 1) * hop + ...)``
-    (frame 0 from sample 0); a final partial frame is not decided. Frames containing NaN have
-    NaN energy and are not speech; inf gives inf energy (speech). Energies below -120 dBFS
-    (digital silence) read -120.
+    (frame 0 from sample 0); a final partial frame is not decided. Frames containing NaN (or,
+    with the band filter, whose `lag` samples before them do) have NaN energy and are not
+    speech; frames with inf and no NaN have inf energy (speech). Energies below -120 dBFS
+    (digital silence) read -120. int32 chunks are scaled by 2**-31, int16 by 2**-15.
 
     The whole stream (framing, deciding, segmenting) is one compiled object that this class
     holds. Separate objects may be used from separate threads, one object from one thread at a
     time.
     """
 
-    def __init__(self, sample_rate, *, frame_ms: float = 30, hop_ms: float | None = None,
+    def __init__(self, sample_rate, *, channels: int = 1, frame_ms: float = 30,
+                 hop_ms: float | None = None,
                  threshold_db: float | None = None, margin_db: float = 6.0,
                  hysteresis_db: float = 3.0, min_threshold_db: float = -60.0,
                  floor_rise_db_per_s: float = 1.0, min_speech_duration_ms: float = 150,
@@ -339,14 +396,15 @@ class VAD:
             config = _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db,
                                  hysteresis_db, min_threshold_db, floor_rise_db_per_s,
                                  min_speech_duration_ms, min_silence_duration_ms, speech_pad_ms,
-                                 max_speech_duration_s, band_filter)
+                                 max_speech_duration_s, band_filter, channels)
         except TypeError as e:
             if "unhashable" not in str(e):
                 raise
             config = _vad_config.__wrapped__(
                 sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
                 min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
-                min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter)
+                min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter,
+                channels)
         self._stream = _dispatch.core.VADStream(*config)
         if type(self).process is VAD.process:
             # The compiled method itself, bound on the instance: it runs every 10-20 ms in a
@@ -358,6 +416,11 @@ class VAD:
     def sample_rate(self) -> float:
         """Samples per second."""
         return self._stream.sample_rate
+
+    @property
+    def channels(self) -> int:
+        """Channels of the chunks (averaged)."""
+        return self._stream.channels
 
     @property
     def frame_length(self) -> int:
@@ -398,8 +461,9 @@ class VAD:
 
         Parameters
         ----------
-        chunk : ndarray of float32, float64 or int16, shape (n,) or (channels, n)
-            The next n samples (n may be 0); channels are averaged. int16 is scaled by 2**-15.
+        chunk : ndarray of float32, float64, int16 or int32, shape (n,) or (channels, n)
+            The next n samples (n may be 0), as many channels as the detector's `channels`
+            (averaged). int16 and int32 are scaled by 2**-15 and 2**-31.
 
         Returns
         -------
@@ -431,15 +495,20 @@ class VAD:
                 f"hop_length={self.hop_length}, in_speech={self.in_speech})")
 
 
-def vad(x, sample_rate, **params) -> VADResult:
+def vad(x, sample_rate, *, axis: int = -1, **params) -> VADResult:
     """Detect speech in a whole signal by its energy: ``VAD(sample_rate, **params)`` fed `x`.
 
     Parameters
     ----------
-    x : array_like of float32, float64 or int16, shape (n,) or (channels, n)
-        Audio, time on the last axis; channels are averaged. int16 is scaled by 2**-15.
+    x : array_like of float32, float64, int16 or int32, shape (n,) or (channels, n)
+        Audio, time on the last axis (or `axis`); channels are averaged. int16 and int32 are
+        scaled by 2**-15 and 2**-31.
     sample_rate : int or float
-        Samples per second, >= 1000 Hz.
+        Samples per second, 1000 to 1,000,000 Hz.
+    axis : int, default -1
+        The time axis: ``axis=0`` for ``(frames, channels)`` audio. More than 64 channels, or
+        at most 64 samples beside an axis of more, raises a ValueError: that is what
+        ``(frames, channels)`` audio looks like with the default axis.
     **params
         The keyword parameters of `VAD` (`frame_ms`, `hop_ms`, `threshold_db`, `margin_db`,
         `hysteresis_db`, `min_threshold_db`, `floor_rise_db_per_s`, `min_speech_duration_ms`,
@@ -461,4 +530,18 @@ def vad(x, sample_rate, **params) -> VADResult:
     >>> audiofast.vad(x.astype(np.float32), sr, speech_pad_ms=0).segments_s
     array([[0.99, 2.01]])
     """
-    return VAD(sample_rate, **params)._stream.run(x)
+    if "channels" in params:
+        raise TypeError("vad: channels is not a parameter of vad (x's shape gives it)")
+    a = _checks.as_array(x, _AUDIO, "vad")
+    if a.ndim == 2:
+        ax = _checks.axis_index(axis, 2, "vad")
+        _checks.layout(a.shape, ax, "vad", "pass axis=0" if ax == 1 else "pass axis=-1",
+                       mixed=True)
+        if ax == 0:
+            a = a.T
+        if a.shape[0] == 0:
+            raise ValueError(f"vad: x of shape {a.shape} has no channels")
+        params["channels"] = a.shape[0]
+    elif a.ndim == 1:
+        _checks.axis_index(axis, 1, "vad")
+    return VAD(sample_rate, **params)._stream.run(a)
