@@ -263,7 +263,8 @@ cdef class FFTFilter:
         self.hre = np.ascontiguousarray(spectrum.real, self.dtype)
         self.him = np.ascontiguousarray(spectrum.imag, self.dtype)
         c = &self.c
-        c.fi, c.fo, c.hop_out, c.nb, c.j0, c.half, c.L, c.M = fi, fo, self.hop_out, nb, j0, half, L, M
+        c.fi, c.fo, c.hop_out, c.nb, c.j0 = fi, fo, self.hop_out, nb, j0
+        c.half, c.L, c.M = half, L, M
         c.fold = fold
         c.pf = &self.fwd.plan
         c.pi = &self.inv.plan
@@ -296,7 +297,8 @@ cdef class FFTStage(Stage):
     def __cinit__(self, FFTFilter filt, Py_ssize_t channels):
         self.filter = filt
         self.channels = channels
-        self.dtype, self.delay, self.hop, self.hop_out = filt.dtype, filt.half, filt.hop_in, filt.hop_out
+        self.dtype, self.delay = filt.dtype, filt.half
+        self.hop, self.hop_out = filt.hop_in, filt.hop_out
         self.L, self.M = filt.L, filt.M
         self.c = filt.c
         fi, fo = filt.c.fi, filt.c.fo

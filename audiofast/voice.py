@@ -370,8 +370,8 @@ class VAD:
     Notes
     -----
     Durations are rounded to whole hops; the three in milliseconds are at most 10**9 ms and
-    `max_speech_duration_s` at most 10**6 s (or inf). Latency: a segment opens (`in_speech`, `speech_start`)
-    once ``min_speech_duration_ms`` of speech has been seen, and closes
+    `max_speech_duration_s` at most 10**6 s (or inf). Latency: a segment opens (`in_speech`,
+    `speech_start`) once ``min_speech_duration_ms`` of speech has been seen, and closes
     ``min_silence_duration_ms`` after the last speech frame; frame flags are emitted up to
     ``speech_pad_ms`` late (longer while an onset is still shorter than the minimum).
     Frame ``t`` stands for samples ``[t * hop + (frame - hop) // 2, (t + 1) * hop + ...)``
