@@ -308,7 +308,10 @@ class Resampler:
         Look-ahead of the filters, in input samples: an output sample needs input up to this far
         past its own time.
     latency : int
-        The most input samples held back between calls: `delay` plus the FFT block hop.
+        The most input samples held back between calls: of the input fed so far, how much lies
+        past the time of the next output (outputs so far times orig_sr / target_sr). Whole FFT
+        blocks wait for all their input, so it is about `delay` plus a block. Small chunks
+        reach it, to within one output sample's spacing.
 
     Notes
     -----

@@ -172,6 +172,40 @@ def test_latency_bounds_what_the_stream_holds_back(rng):
             assert got >= math.floor((n - r.latency) * fo / fi) - 1
 
 
+def held_back(orig, target, quality, chunks, n):
+    """The most input a fresh stream holds back after any call, fed n zeros in chunks of the
+    sizes `chunks` (cycled): input fed minus the input time its outputs cover, in input
+    samples."""
+    r = af.Resampler(orig, target, quality=quality)
+    x = np.zeros(max(chunks), np.float32)
+    fed = emitted = i = 0
+    most = Fraction(0)
+    while fed < n:
+        size = chunks[i % len(chunks)]
+        i += 1
+        emitted += len(r.process(x[:size]))
+        fed += size
+        most = max(most, fed - Fraction(emitted) * Fraction(orig) / Fraction(target))
+    return most, r.latency
+
+
+@pytest.mark.parametrize("orig, target, quality", [
+    (44100, 16000, "high"), (44100, 16000, "very_high"), (11025, 8000, "very_high"),
+    (48000, 16000, "high"), (16000, 48000, "low"), (44100, 48000, "medium"),
+    (44101, 16000, "high"), (16000, 44101, "very_high"), (96000, 4000, "low"),
+    (4000, 96000, "high"), (48000, 1500, "medium")])
+def test_latency_is_the_most_input_held_back_and_is_reached(orig, target, quality):
+    # 1-sample chunks show every state the stream passes through: the bound is reached there,
+    # to within one output's spacing (a polyphase stage after an FFT stage gets its input in
+    # blocks) and the rounding up; other chunkings see a subset and stay within it
+    step = Fraction(orig) / Fraction(target)
+    latency = af.Resampler(orig, target, quality=quality).latency
+    most, _ = held_back(orig, target, quality, [1], 3 * latency)
+    assert most <= latency < most + max(step, 1) + 1
+    for chunks in ([7], [160], [1, 999, 3, 0, 4096]):
+        assert held_back(orig, target, quality, chunks, 3 * latency)[0] <= latency
+
+
 def test_stream_takes_int16_chunks_scaled(rng):
     x = rng.integers(-32768, 32767, 5000, dtype=np.int16, endpoint=True)
     r = af.Resampler(48000, 16000)
