@@ -11,6 +11,7 @@ Design (filters are designed once per rate pair and quality, then cached):
 * Other ratios (44101 -> 16000) use the FFT stage for an integer rate change, then a short
   polyphase stage with a wide transition band for the rest, whose coefficients come from an exact
   table of phases or, for large denominators, from cubic interpolation in a fine table.
+* Rates are bounded (1 Hz to 1 GHz), and so are ratios (1/1024 to 1024).
 * Every filter is linear phase and centred, so output sample k is the signal at time
   k / target_sr: a resampled sine lies on the analytic sine at the new rate.
 * One-shot is a fresh stream, one chunk, flush, so streaming output equals it bit for bit.
@@ -47,6 +48,17 @@ QUALITIES = {
 }
 
 _MAX_TERM = 2 ** 31          # larger rate-ratio terms are approximated (floats like 22050.7)
+# target_sr / orig_sr from 1/1024 to 1024. Pairs of audio rates (8 kHz to 768 kHz) are at most 96
+# apart, and audio to an envelope or control rate (48 kHz -> 100 Hz) is 480: the range covers
+# them with room to spare. Plans grow with the ratio (a sharp filter's length as 1/ratio when
+# downsampling, an FFT stage's output blocks as the ratio when upsampling); the 1e300 or 2**-33
+# ratios that reach far past the range are mistakes, and a real one can be done in two calls.
+_MAX_RATIO = 1024
+_RATIO_RANGE = f"from 1/{_MAX_RATIO} to {_MAX_RATIO}"
+# Resampler channels: the stream keeps an FFT block of input per channel (4608 samples at 48 kHz
+# -> 16 kHz "high"), so 1024 channels need 20 MB there; it is above any microphone array or
+# ambisonic order in use. resample() takes any number of rows (a batch), in groups of this many.
+_MAX_CHANNELS = 1024
 _MAX_FFT_FACTOR = 1024       # rate ratios L/M with L, M up to this (and factors 2..7): FFT only
 _EXACT_TABLE_ROWS = 4096     # polyphase tables up to this many phases are exact
 _INTERP_PHASES = 1024        # else: cubic interpolation between this many phases per sample
@@ -261,15 +273,23 @@ def _ratio(orig_sr, target_sr, func: str) -> tuple[Fraction, Fraction, Fraction,
         return _ratio_of(orig_sr, target_sr)        # valid rates, seen before: no Fraction work
     except (TypeError, ValueError):                 # report it in the caller's name
         pass
-    _checks.rate(orig_sr, func, "orig_sr")
-    _checks.rate(target_sr, func, "target_sr")
+    _checked_ratio(orig_sr, target_sr, func)
     return _ratio_of(orig_sr, target_sr)
 
 
-@functools.lru_cache(maxsize=256)
+def _checked_ratio(orig_sr, target_sr, func: str) -> tuple[Fraction, Fraction]:
+    o = _checks.rate(orig_sr, func, "orig_sr")
+    t = _checks.rate(target_sr, func, "target_sr")
+    if not Fraction(1, _MAX_RATIO) <= t / o <= _MAX_RATIO:
+        raise ValueError(f"{func}: target_sr / orig_sr must be {_RATIO_RANGE}, got "
+                         f"{target_sr!r} / {orig_sr!r} (about {float(t / o):.4g})")
+    return o, t
+
+
+# typed: True and 1 are one key otherwise, and a bool rate would pass as a cached 1
+@functools.lru_cache(maxsize=256, typed=True)
 def _ratio_of(orig_sr, target_sr):
-    o = _checks.rate(orig_sr, "resample", "orig_sr")
-    t = _checks.rate(target_sr, "resample", "target_sr")
+    o, t = _checked_ratio(orig_sr, target_sr, "resample")
     exact = t / o
     ratio = exact
     if max(ratio.numerator, ratio.denominator) > _MAX_TERM:
@@ -293,9 +313,10 @@ class Resampler:
     Parameters
     ----------
     orig_sr, target_sr : int or float
-        Input and output sample rates in Hz, positive and finite.
+        Input and output sample rates in Hz, each from 1 to 1e9, with target_sr / orig_sr from
+        1/1024 to 1024 (as in `resample`).
     channels : int, default 1
-        Number of channels; chunks are ``(n,)`` when it is 1, or ``(channels, n)``.
+        Number of channels, 1 to 1024; chunks are ``(n,)`` when it is 1, or ``(channels, n)``.
     quality : {"low", "medium", "high", "very_high"}, default "high"
         As in `resample`.
     dtype : {numpy.float32, numpy.float64}, default numpy.float32
@@ -323,7 +344,7 @@ class Resampler:
                  dtype=np.float32):
         func = "Resampler"
         self.orig_sr, self.target_sr, exact, ratio = _ratio(orig_sr, target_sr, func)
-        self.channels = _checks.positive_int(channels, func, "channels")
+        self.channels = _checks.positive_int(channels, func, "channels", _MAX_CHANNELS)
         self.quality = _quality(quality, func)
         try:
             self.dtype = np.dtype(dtype)
@@ -388,7 +409,10 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
         Audio with time on `axis`; any other axes are channels (or batches) and are resampled
         independently. int16 is scaled by 1/32768 (as `int16_to_float32`).
     orig_sr, target_sr : int or float
-        Input and output sample rates in Hz, positive and finite (44100, 22050.0, 44101).
+        Input and output sample rates in Hz (44100, 22050.0, 44101), each from 1 to 1e9, with
+        target_sr / orig_sr from 1/1024 to 1024: every pair of audio rates, and audio to
+        control rates (48000 -> 100), with room to spare. Other values raise ValueError;
+        convert in two steps for larger ratios.
     quality : {"low", "medium", "high", "very_high"}, default "high"
         Filter quality; each meets or beats soxr's matching preset (LQ, MQ, HQ, VHQ):
 
@@ -443,13 +467,16 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
     lead = moved.shape[:-1]
     rows = moved.reshape(math.prod(lead), n)
     out = np.empty((rows.shape[0], m), a.dtype)
-    if rows.shape[0] and m:
-        stream = Resampler(o, t, channels=rows.shape[0], quality=quality, dtype=a.dtype)
+    # rows are independent, each computed the same whatever the stream's channels: a stream per
+    # group of rows keeps the streams' state (a block per row) bounded however many rows come
+    for first in range(0, rows.shape[0] if m else 0, _MAX_CHANNELS):
+        group, dest = rows[first:first + _MAX_CHANNELS], out[first:first + _MAX_CHANNELS]
+        stream = Resampler(o, t, channels=group.shape[0], quality=quality, dtype=a.dtype)
         pos = 0
         for start in range(0, n, _CHUNK):
-            y = stream.process(rows[:, start:start + _CHUNK])   # row views: no copy
-            out[:, pos:pos + y.shape[1]] = y
+            y = stream.process(group[:, start:start + _CHUNK])  # row views: no copy
+            dest[:, pos:pos + y.shape[1]] = y
             pos += y.shape[1]
         y = stream.flush()
-        out[:, pos:pos + y.shape[1]] = y
+        dest[:, pos:pos + y.shape[1]] = y
     return np.moveaxis(out.reshape(lead + (m,)), -1, ax)

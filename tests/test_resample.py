@@ -286,6 +286,65 @@ def test_bad_rates(orig, target, exc, match):
         af.Resampler(orig, target)
 
 
+RATE_RANGE = "must be a positive, finite rate from 1 Hz to 1e9 Hz"
+
+
+@pytest.mark.parametrize("orig, target, name", [
+    (10 ** 30, 16000, "orig_sr"), (1e308, 16000, "orig_sr"), (2 ** 63, 16000, "orig_sr"),
+    (10 ** 400, 16000, "orig_sr"), (2 ** 33, 1, "orig_sr"), (2 ** 31, 16000, "orig_sr"),
+    (0.5, 16000, "orig_sr"), (16000, 16000 * 2 ** 20, "target_sr"), (1, 1e-300, "target_sr"),
+    (48000, Fraction(1, 3), "target_sr"), (48000, np.float64(1e10), "target_sr"),
+])
+def test_rates_outside_their_range_are_value_errors_naming_them(orig, target, name):
+    for call in (lambda: af.resample(np.zeros(10, np.float32), orig, target),
+                 lambda: af.Resampler(orig, target)):
+        with pytest.raises(ValueError, match=f"{name} {RATE_RANGE}"):
+            call()
+
+
+@pytest.mark.parametrize("orig, target", [(48000, 1), (16000, 1), (192000, 1), (1, 192000),
+                                          (2049, 2), (2, 2049), (1e9, 1e5), (48000, 46.87)])
+def test_ratios_outside_their_range_are_value_errors_naming_the_rates(orig, target):
+    message = r"target_sr / orig_sr must be from 1/1024 to 1024, got "
+    with pytest.raises(ValueError, match="resample: " + message):
+        af.resample(np.zeros(10, np.float32), orig, target)
+    with pytest.raises(ValueError, match="Resampler: " + message):
+        af.Resampler(orig, target)
+
+
+def test_the_ends_of_the_ranges_are_accepted():
+    for orig, target in [(1024, 1), (1, 1024), (1e9, 1e9 / 1024), (1e9 / 1024, 1e9), (1, 1),
+                         (1e9, 1e9), (48000, 46.875)]:
+        y = af.resample(np.ones(2048, np.float32), orig, target, quality="low")
+        assert len(y) == math.ceil(2048 * Fraction(target) / Fraction(orig))
+    assert af.Resampler(48000, 16000, channels=1024).channels == 1024
+
+
+def test_a_bool_rate_is_refused_even_when_its_int_was_seen():
+    af.Resampler(1, 2)
+    with pytest.raises(TypeError, match="orig_sr must be a number"):
+        af.Resampler(True, 2)
+
+
+def test_channels_outside_their_range_are_value_errors():
+    for channels in (2 ** 63, 1025, 0):
+        with pytest.raises(ValueError, match=r"Resampler: channels must be (>= 1|from 1 to 1024)"):
+            af.Resampler(48000, 16000, channels=channels)
+    with pytest.raises(ValueError, match=r"channels must be from 1 to 1024, got 1025"):
+        af.Resampler(48000, 16000, channels=1025)
+    with pytest.raises(TypeError, match="channels must be an integer"):
+        af.Resampler(48000, 16000, channels=2.0)
+
+
+def test_resample_takes_more_rows_than_a_stream_has_channels(rng):
+    # resample() runs a stream per group of 1024 rows; each row as if alone
+    x = rng.standard_normal((1030, 60)).astype(np.float32)
+    y = af.resample(x, 48000, 16000)
+    assert y.shape == (1030, 20)
+    for i in (0, 1023, 1024, 1029):
+        np.testing.assert_array_equal(y[i], af.resample(x[i], 48000, 16000))
+
+
 def test_bad_arguments():
     x = np.zeros(100, np.float32)
     with pytest.raises(ValueError, match="quality must be one of 'low', 'medium'"):
