@@ -3,6 +3,9 @@ streaming equal to one-shot, shapes, dtypes, bad input, NaN locality, threads.""
 import copy
 import math
 import pickle
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +18,7 @@ from hypothesis import given, settings, strategies as st
 
 import audiofast as af
 from audiofast import _quality as Q
+from audiofast import resampler as R
 
 PAIRS = [(44100, 16000), (16000, 44100), (48000, 16000), (16000, 48000), (44100, 48000),
          (48000, 44100), (8000, 16000), (22050, 16000), (44101, 16000)]
@@ -79,6 +83,25 @@ def test_resampled_sine_lies_on_the_analytic_sine(core):
         assert np.max(np.abs(y[mid] - ref[mid])) < 1e-6
 
 
+# Ratios beyond 16 either way are cascades (a decimating FIR before the sharp stages, or a
+# polyphase stage after the sharp upsampling); the rates are scaled so that the filters' reach
+# (in seconds) is short next to the signals.
+CASCADES = [(1024 * 8000, 8000), (17 * 16000, 16000), (8000, 1024 * 8000), (16000, 17 * 16000)]
+
+
+@pytest.mark.parametrize("quality, preset, fraction, minimum", TIERS, ids=[t[0] for t in TIERS])
+@pytest.mark.parametrize("fi, fo", CASCADES, ids=[f"{a}-{b}" for a, b in CASCADES])
+def test_cascades_meet_their_tier_figures(quality, preset, fraction, minimum, fi, fo):
+    assert len(R._stage_specs(Fraction(fo, fi), quality)) >= 2
+    fn = lambda x: af.resample(x, fi, fo, quality=quality)
+    seconds = min(1.0, 2e6 / max(fi, fo))
+    assert Q.worst_tone_snr(fn, fi, fo, fraction=fraction, count=3, seconds=seconds) >= minimum
+    assert Q.passband_deviation(fn, fi, fo, fraction, count=4,
+                                seconds=seconds / 2) <= PASSBAND_DB[quality]
+    if fo < fi:
+        assert Q.alias_rejection(fn, fi, fo, count=6, seconds=seconds / 2) >= minimum
+
+
 # ---------------------------------------------------------------------------------------------
 # Length rule
 
@@ -124,7 +147,8 @@ def stream(x, orig, target, chunk_sizes, quality="high"):
     return np.concatenate(outs, axis=-1)
 
 
-STREAM_PAIRS = [(48000, 16000), (44100, 16000), (16000, 44100), (44101, 16000), (16000, 44101)]
+STREAM_PAIRS = [(48000, 16000), (44100, 16000), (16000, 44100), (44101, 16000), (16000, 44101),
+                (96000, 4000), (4000, 96000)]
 
 
 @pytest.mark.parametrize("fi, fo", STREAM_PAIRS, ids=[f"{a}-{b}" for a, b in STREAM_PAIRS])
@@ -326,6 +350,42 @@ def test_a_bool_rate_is_refused_even_when_its_int_was_seen():
         af.Resampler(True, 2)
 
 
+def test_the_review_reproductions_fail_fast_with_little_memory():
+    # each of these hung or asked for gigabytes; in a child with 1 GB of address space and a
+    # generous timeout, so that a regression fails instead of hanging the run
+    code = textwrap.dedent("""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        import numpy as np
+        import audiofast as af
+        x = np.zeros(100, np.float32)
+        calls = [lambda: af.Resampler(2 ** 33, 1), lambda: af.resample(x, 2 ** 63, 16000),
+                 lambda: af.Resampler(1, 1e-300), lambda: af.Resampler(1, 1e300),
+                 lambda: af.Resampler(48000, 1), lambda: af.Resampler(16000, 1),
+                 lambda: af.Resampler(192000, 1), lambda: af.Resampler(1, 192000),
+                 lambda: af.Resampler(16000, 16000 * 2 ** 20),
+                 lambda: af.Resampler(2 ** 31, 16000),
+                 lambda: af.Resampler(48000, 16000, channels=2 ** 63)]
+        for call in calls:
+            try:
+                call()
+            except ValueError as e:
+                print("ValueError", e)
+            else:
+                print("accepted")
+        for args in [(44100, 100), (48000, 500, "very_high"), (1024, 1, "very_high"),
+                     (1, 1024, "very_high")]:
+            af.Resampler(*args[:2], quality=(args + ("high",))[2])
+        print("planned")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    lines = out.stdout.splitlines()
+    assert out.returncode == 0, out.stderr
+    assert len(lines) == 12 and lines[-1] == "planned"
+    assert all(line.startswith("ValueError") for line in lines[:-1]), lines
+
+
 def test_channels_outside_their_range_are_value_errors():
     for channels in (2 ** 63, 1025, 0):
         with pytest.raises(ValueError, match=r"Resampler: channels must be (>= 1|from 1 to 1024)"):
@@ -446,3 +506,61 @@ def test_equal_rates_hand_back_a_plain_ndarray_for_subclass_chunks():
     y = af.Resampler(16000, 16000, channels=2).process(x)
     assert type(y) is np.ndarray
     np.testing.assert_array_equal(y, x.data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning: bounded work for every ratio in range, the same filters as the one-tap search
+
+EXTREMES = [Fraction(1, 1024), Fraction(1, 1023), Fraction(8, 8191), Fraction(1, 17),
+            Fraction(1, 16), Fraction(16), Fraction(17), Fraction(1023), Fraction(1024),
+            Fraction(999999.7) / 10 ** 9]
+
+
+@pytest.mark.parametrize("quality", list(af.QUALITIES))
+def test_plans_stay_small_over_the_whole_ratio_range(monkeypatch, quality):
+    # the work and memory of a plan follow its filter lengths, FFT block sizes and the number
+    # of dense checks of the filter search: all bounded, whatever the ratio
+    checks = []
+    real_check = R._check
+    monkeypatch.setattr(R, "_check", lambda *a: checks.append(1) or real_check(*a))
+    for ratio in EXTREMES:
+        R._stage_specs.cache_clear()
+        checks.clear()
+        specs = R._stage_specs(ratio, quality)
+        assert 1 <= len(specs) <= 3
+        for spec in specs:
+            if isinstance(spec, R.FFTSpec):
+                assert len(spec.h) <= 8192
+                assert max(spec.size, spec.size * spec.L // spec.M) <= 65536
+            else:
+                assert spec.table.size <= 4096 * 64
+        assert len(checks) <= 64, ratio
+    R._stage_specs.cache_clear()
+
+
+def one_tap_at_a_time(f_pass, f_stop, atten_db):
+    """The filter search as it was: the first length from Kaiser's estimate up that meets."""
+    half = R._kaiser_length(atten_db, f_stop - f_pass) // 2
+    while True:
+        t = np.arange(-half, half + 1, dtype=np.float64)
+        h = R._windowed_sinc(t, (f_pass + f_stop) / 2, half + 1, R._kaiser_beta(atten_db))
+        h /= h.sum()
+        if R._check(h, f_pass, f_stop, atten_db)[0]:
+            return h
+        half += 1
+
+
+@pytest.mark.parametrize("edge", [0.5, 1 / 6, 1 / 24, 0.5 * 160 / 441])
+@pytest.mark.parametrize("quality", list(af.QUALITIES))
+def test_filter_search_finds_the_filter_the_one_tap_search_finds(edge, quality):
+    tier = af.QUALITIES[quality]
+    f_pass = edge * tier.passband
+    h = R._lowpass(f_pass, edge, tier.atten_db)
+    np.testing.assert_array_equal(h, one_tap_at_a_time(f_pass, edge, tier.atten_db))
+    assert not h.flags.writeable
+
+
+def test_filter_search_is_bounded(monkeypatch):
+    monkeypatch.setattr(R, "_check", lambda *a: (False, 0.25))
+    with pytest.raises(RuntimeError, match="no filter of up to"):
+        R._lowpass(0.4, 0.5, 100.0)
