@@ -61,10 +61,13 @@ def integer(value, func: str, name: str) -> int:
     return operator.index(value)
 
 
-def positive_int(value, func: str, name: str) -> int:
+def positive_int(value, func: str, name: str, maximum: int | None = None) -> int:
+    """``value`` as an int >= 1 (and <= ``maximum`` when given)."""
     v = integer(value, func, name)
     if v < 1:
         raise ValueError(f"{func}: {name} must be >= 1, got {v}")
+    if maximum is not None and v > maximum:
+        raise ValueError(f"{func}: {name} must be from 1 to {maximum}, got {v}")
     return v
 
 
@@ -84,17 +87,28 @@ def sorted_dtypes(dtypes) -> list:
     return sorted(dtypes, key=lambda d: _ORDER.get(np.dtype(d), 99))
 
 
+# Sample rates, Hz. From 1 Hz (sensor and control rates) to 1 GHz (above any audio rate and the
+# baseband rates of software radios): every real rate, and nothing whose size could overflow a
+# float (10**400) or make the exact ratio's terms absurd (1e-300, 2**63).
+MIN_RATE, MAX_RATE = 1, 10 ** 9
+RATE_RANGE = "from 1 Hz to 1e9 Hz"
+
+
 def rate(value, func: str, name: str) -> Fraction:
-    """A sample rate in Hz: a positive, finite int or float, as an exact Fraction."""
+    """A sample rate in Hz: an int or float from MIN_RATE to MAX_RATE, as an exact Fraction."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{func}: {name} must be a number (Hz), got {type(value).__name__}")
-    if not math.isfinite(float(value)) or value <= 0:
-        raise ValueError(f"{func}: {name} must be a positive, finite rate in Hz, got {value!r}")
     if isinstance(value, numbers.Integral):
-        return Fraction(int(value))
-    if isinstance(value, numbers.Rational):           # Fraction: exact as it is
-        return Fraction(int(value.numerator), int(value.denominator))
-    return Fraction(float(value))                     # float, numpy floats: their exact value
+        exact: Fraction | None = Fraction(int(value))
+    elif isinstance(value, numbers.Rational):         # Fraction: exact as it is
+        exact = Fraction(int(value.numerator), int(value.denominator))
+    else:                                             # float, numpy floats: their exact value
+        v = float(value)
+        exact = Fraction(v) if math.isfinite(v) else None
+    if exact is None or not MIN_RATE <= exact <= MAX_RATE:
+        raise ValueError(f"{func}: {name} must be a positive, finite rate {RATE_RANGE}, "
+                         f"got {value!r}")
+    return exact
 
 
 def real(value, func: str, name: str, *, allow_inf: bool = False) -> float:

@@ -31,9 +31,11 @@ cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
 
 cdef class Stage:
     """One stage of a resampling chain, with its streaming state for all channels. It changes
-    the rate by L/M, reads `delay` of its input samples ahead of each output, and releases its
-    outputs in blocks of `hop` input samples (0: each output as soon as its input is there)."""
-    cdef readonly Py_ssize_t channels, delay, hop
+    the rate by L/M, reads `delay` of its input samples ahead of each output, releases its
+    outputs in blocks of `hop` input samples (0: each output as soon as its input is there),
+    and holds back at most `held` input samples: of the input it has been fed, at most that
+    much lies past the time of its next output (output k is at input time k*M/L)."""
+    cdef readonly Py_ssize_t channels, delay, hop, held
     cdef readonly long long L, M
     cdef readonly object dtype
     cdef readonly long long fed, emitted    # input and output samples a channel so far
@@ -299,6 +301,10 @@ cdef class FFTStage(Stage):
         self.channels = channels
         self.dtype, self.delay = filt.dtype, filt.half
         self.hop, self.hop_out = filt.hop_in, filt.hop_out
+        # a block needs all fi samples, of which the `half` before the stream start are zeros:
+        # just before block b completes, fi - half - 1 + b*hop were fed and b*hop covered (the
+        # last fi - 2*half - hop samples of a block are read but yield no output)
+        self.held = filt.c.fi - filt.half - 1
         self.L, self.M = filt.L, filt.M
         self.c = filt.c
         fi, fo = filt.c.fi, filt.c.fo
@@ -452,7 +458,8 @@ cdef class PolyStage(Stage):
         if self.table.shape[0] != (tphases + 4 if tphases else L):
             raise ValueError("the table must have L rows, or tphases + 4 when interpolated")
         self.channels, self.L, self.M = channels, L, M
-        self.delay, self.hop = self.taps // 2, 0
+        # output k waits for input floor(k*M/L) + K/2: just before, K/2 - frac(k*M/L) are held
+        self.delay, self.hop, self.held = self.taps // 2, 0, self.taps // 2
         self.c.taps = self.taps
         self.c.L, self.c.q, self.c.r = L, M // L, M % L
         self.c.tphases = tphases
@@ -556,14 +563,22 @@ cdef class ResampleStream:
         self.takes_ints = out_dtype.type_num == cnp.NPY_FLOAT32
         self.num, self.den = num, den
         self.one_d = channels == 1
-        # each stage's look-ahead and block hop, in its input samples, mapped back to the input
-        delay, hop, scale = Fraction(0), Fraction(0), Fraction(1)
+        # Each stage's look-ahead, and the most it holds back, in its input samples mapped back
+        # to the stream's input. What the stream holds back (input fed minus the input time its
+        # outputs cover) is the sum of what its stages hold back, each mapped back, so the sum
+        # of their maxima bounds it. The sum is reached when the stages reach theirs at once:
+        # exactly for one FFT stage, or a decimating polyphase stage (which passes on its
+        # outputs one by one) before one; a polyphase stage after an FFT stage, which gets its
+        # input in blocks, reaches its K/2 to within one of its outputs' spacing, the stream's
+        # output spacing. An FFT stage after an FFT stage (no plan has one) could fall short
+        # of its part by its input block.
+        delay, held, scale = Fraction(0), Fraction(0), Fraction(1)
         for st in stages:
             delay += scale * st.delay
-            hop += scale * st.hop
+            held += scale * st.held
             scale *= Fraction(st.M, st.L)
         self.delay = -(-delay // 1)
-        self.latency = self.delay + -(-hop // 1)
+        self.latency = -(-held // 1)
         self._reset()
 
     cdef _reset(self):

@@ -11,6 +11,10 @@ Design (filters are designed once per rate pair and quality, then cached):
 * Other ratios (44101 -> 16000) use the FFT stage for an integer rate change, then a short
   polyphase stage with a wide transition band for the rest, whose coefficients come from an exact
   table of phases or, for large denominators, from cubic interpolation in a fine table.
+* Ratios beyond 16 either way (48000 -> 100) are cascades, so that no filter or FFT block grows
+  with the ratio: a direct FIR decimates by an integer first, or the FFT stage upsamples by 8 to
+  16 and a polyphase stage does the rest. Ratios are bounded (1/1024 to 1024), and so are the
+  rates (1 Hz to 1 GHz).
 * Every filter is linear phase and centred, so output sample k is the signal at time
   k / target_sr: a resampled sine lies on the analytic sine at the new rate.
 * One-shot is a fresh stream, one chunk, flush, so streaming output equals it bit for bit.
@@ -46,6 +50,31 @@ QUALITIES = {
 }
 
 _MAX_TERM = 2 ** 31          # larger rate-ratio terms are approximated (floats like 22050.7)
+# target_sr / orig_sr from 1/1024 to 1024. Pairs of audio rates (8 kHz to 768 kHz) are at most 96
+# apart, and audio to an envelope or control rate (48 kHz -> 100 Hz) is 480: the range covers
+# them with room to spare. Within it every plan is small (see _CASCADE); past it the cascade's
+# decimating FIR grows with the ratio (about 20 taps per unit of its factor, 2600 at 1/1024),
+# the 1e300 or 2**-33 ratios that would reach far past it are mistakes, and a real one can be
+# done in two calls.
+_MAX_RATIO = 1024
+_RATIO_RANGE = f"from 1/{_MAX_RATIO} to {_MAX_RATIO}"
+# Ratios beyond 16 either way are cascades. A single sharp stage's filter grows as the ratio
+# when downsampling (about 230 taps per unit of 1/ratio at "high": 100k taps at 1/441), and so
+# do its design (tens of seconds, one tap at a time) and its blocks; when upsampling its output
+# blocks grow as the ratio (3M samples, 140 MB of scratch, at 1024). So downsampling by more
+# than 16 first decimates by an integer D with a direct FIR whose transition band is wide (it
+# cuts what would alias into the final band and leaves the rest to the next stage), leaving
+# 1/16 to 1/8 for the sharp stages; upsampling by more than 16 upsamples by 8 to 16 with the
+# sharp FFT stage and does the rest with a short polyphase stage, whose transition band is
+# wide there. Filters then stay under about 6000 taps and FFT blocks under about 64k samples.
+# Every ratio from 1/16 to 16 (all pairs of audio rates from 8 kHz to 128 kHz) keeps its plan.
+_CASCADE = 16
+_PRE_DECIMATE_TO = 8
+# Resampler channels: the stream keeps an FFT block of input per channel (4608 samples at 48 kHz
+# -> 16 kHz "high", up to 48k samples in the widest plans in range), so 1024 channels need 20 MB
+# there and at most about 400 MB anywhere; it is above any microphone array or ambisonic order
+# in use. resample() takes any number of rows (a batch), in groups of this many.
+_MAX_CHANNELS = 1024
 _MAX_FFT_FACTOR = 1024       # rate ratios L/M with L, M up to this (and factors 2..7): FFT only
 _EXACT_TABLE_ROWS = 4096     # polyphase tables up to this many phases are exact
 _INTERP_PHASES = 1024        # else: cubic interpolation between this many phases per sample
@@ -71,14 +100,39 @@ def _windowed_sinc(t: np.ndarray, cutoff: float, half_width: float, beta: float)
     return 2 * cutoff * np.sinc(2 * cutoff * t) * np.where(np.abs(t) <= half_width, window, 0.0)
 
 
-def _meets(h: np.ndarray, f_pass: float, f_stop: float, atten_db: float, gain: float) -> bool:
-    """True when the response of taps `h` is within 10**(-atten/20) of `gain` below f_pass and
-    of zero above f_stop (frequencies in cycles per sample), on a dense grid."""
-    nfft = 1 << int(math.ceil(math.log2(16 * len(h))))
-    resp = np.abs(np.fft.rfft(h, nfft)) / gain
+def _dense_grid(taps: int) -> int:
+    """Points of the frequency grid filters are checked on: 16 or more per tap, a power of 2."""
+    return 1 << int(math.ceil(math.log2(16 * taps)))
+
+
+def _check(h: np.ndarray, f_pass: float, f_stop: float, atten_db: float) -> tuple[bool, float]:
+    """Whether the response of taps `h` (unit DC gain) is within 10**(-atten/20) of 1 up to
+    f_pass and of 0 from f_stop (frequencies in cycles per sample) on the dense grid; and the
+    grid frequency where it is furthest off."""
+    nfft = _dense_grid(len(h))
+    resp = np.abs(np.fft.rfft(h, nfft))
     f = np.arange(len(resp)) / nfft
     tol = 10 ** (-atten_db / 20)
-    return bool(np.all(np.abs(resp[f <= f_pass] - 1) <= tol) and np.all(resp[f >= f_stop] <= tol))
+    ok = bool(np.all(np.abs(resp[f <= f_pass] - 1) <= tol) and np.all(resp[f >= f_stop] <= tol))
+    err = np.where(f <= f_pass, np.abs(resp - 1), np.where(f >= f_stop, resp, 0.0))
+    return ok, float(np.argmax(err)) / nfft
+
+
+def _fails_at(h: np.ndarray, freq: float, f_pass: float, f_stop: float,
+              atten_db: float) -> bool:
+    """True when symmetric taps `h` certainly fail `_check`: at one of the three points of their
+    dense grid nearest `freq`, the response, summed directly, is off by more than the tolerance
+    and a 0.1% margin. The margin is far above the round-off of either computation (about
+    1e-16 against tolerances of 1e-10 and more), so a length rejected here is one `_check`
+    rejects."""
+    nfft = _dense_grid(len(h))
+    k = np.clip(np.arange(-1, 2) + round(freq * nfft), 0, nfft // 2)
+    f = k / nfft
+    half = len(h) // 2
+    m = np.arange(1, half + 1, dtype=np.float64)
+    resp = np.abs(h[half] + 2 * np.cos(2 * np.pi * f[:, None] * m) @ h[half + 1:])
+    err = np.where(f <= f_pass, np.abs(resp - 1), np.where(f >= f_stop, resp, 0.0))
+    return bool(np.any(err > 10 ** (-atten_db / 20) * 1.001))
 
 
 def _factors(n: int) -> dict[int, int]:
@@ -165,22 +219,56 @@ def _block_size(taps: int, L: int, M: int) -> int:
     return min(fi for c, fi in costs if c <= 1.05 * least)
 
 
+def _lowpass(f_pass: float, f_stop: float, atten_db: float) -> np.ndarray:
+    """The shortest Kaiser-windowed sinc, from Kaiser's estimate up, that meets the band edges
+    (cycles per sample) and attenuation (see `_check`); odd length, unit DC gain, read-only.
+
+    Kaiser's estimate falls short by 3% (113-141 dB) to 18% (200 dB) of the length, so lengths
+    are tried one tap pair at a time, and whether the response meets is not monotone in the
+    length for short filters: skipping lengths would change the filters. What makes the search
+    fast is that a length which fails is almost always off at the frequency where the last one
+    checked was worst: a direct evaluation there (`_fails_at`, O(taps)) rejects it, and the
+    dense FFT check (O(16 taps log)) runs only for the few that pass that. Lengths stay below
+    about 6000 taps (`_CASCADE`), where this takes at most about 0.2 s."""
+    beta = _kaiser_beta(atten_db)
+    cutoff = (f_pass + f_stop) / 2
+    first = _kaiser_length(atten_db, f_stop - f_pass) // 2
+    worst = None
+    for half in range(first, 2 * first + 64):    # never seen past 1.2 * first: a bound on work
+        t = np.arange(-half, half + 1, dtype=np.float64)
+        h = _windowed_sinc(t, cutoff, half + 1, beta)
+        h /= h.sum()
+        if worst is None or not _fails_at(h, worst, f_pass, f_stop, atten_db):
+            ok, worst = _check(h, f_pass, f_stop, atten_db)
+            if ok:
+                h.flags.writeable = False
+                return h
+    raise RuntimeError(f"no filter of up to {2 * half + 1} taps meets {atten_db} dB with the "
+                       f"band edges {f_pass}, {f_stop}")
+
+
 def _fft_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float,
               exact: bool = False) -> FFTSpec:
     """Sharp stage changing the rate by L/M; f_pass, f_stop in cycles per input sample.
     `exact`: for integer decimation, fold the spectrum's aliases instead of cutting them, so the
     stage is an exact FIR (no wrap-around at the stopband level): very_high uses it."""
-    half = _kaiser_length(atten_db, f_stop - f_pass) // 2
-    beta = _kaiser_beta(atten_db)
-    while True:
-        t = np.arange(-half, half + 1, dtype=np.float64)
-        h = _windowed_sinc(t, (f_pass + f_stop) / 2, half + 1, beta)
-        h /= h.sum()
-        if _meets(h, f_pass, f_stop, atten_db, 1.0):
-            break
-        half += 1
-    h.flags.writeable = False
+    h = _lowpass(f_pass, f_stop, atten_db)
     return FFTSpec(h, L, M, _block_size(len(h), L, M), fold=exact and L == 1)
+
+
+def _decimator_spec(D: int, f_pass: float, f_stop: float, atten_db: float) -> PolySpec:
+    """Integer decimation by D as a direct FIR (a polyphase stage with one phase): the filter
+    `_lowpass` designs, in a row of a multiple of 8 taps; f_pass, f_stop in cycles per input
+    sample."""
+    h = _lowpass(f_pass, f_stop, atten_db)
+    half = len(h) // 2
+    taps = -(-(2 * half + 2) // 8) * 8
+    # the row holds g(K/2 - 1 - j) (see _poly_spec): h's centre at j = K/2 - 1, zeros around
+    row = np.zeros(taps)
+    row[taps // 2 - 1 - half:taps // 2 + half] = h
+    table = row[None, :]
+    table.flags.writeable = False
+    return PolySpec(table, 1, D, 0)
 
 
 def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -> PolySpec:
@@ -204,6 +292,10 @@ def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -
     return PolySpec(table, L, M, tphases)
 
 
+def _terms(ratio: Fraction) -> int:
+    return max(ratio.numerator, ratio.denominator)
+
+
 @functools.lru_cache(maxsize=64)
 def _stage_specs(ratio: Fraction, quality: str) -> tuple:
     """The stages for output rate `ratio` times the input rate. Frequencies are in cycles per
@@ -214,10 +306,19 @@ def _stage_specs(ratio: Fraction, quality: str) -> tuple:
     edge = min(Fraction(1), ratio) / 2              # band edge: the lower Nyquist frequency
     f_pass = float(edge) * tier.passband
     L, M = ratio.numerator, ratio.denominator
-    if _smooth(L) and _smooth(M) and max(L, M) <= _MAX_FFT_FACTOR:
+    if ratio < Fraction(1, _CASCADE):
+        # Decimate by D, then by ratio*D (about 1/16 to 1/8) in the stages below. Of the D in
+        # range, the one leaving the simplest ratio (48000 -> 100: D = 60 leaves 1/8), so one
+        # FFT stage rather than an FFT and a polyphase stage where it can.
+        top = int(1 / (ratio * _PRE_DECIMATE_TO))
+        D = min(range(top // 2 + 1, top + 1), key=lambda d: (_terms(ratio * d), -d))
+        # cut whatever decimation by D folds into the final band [0, edge]
+        pre = _decimator_spec(D, f_pass, float(Fraction(1, D) - edge), tier.atten_db)
+        return (pre,) + _stage_specs(ratio * D, quality)
+    if ratio <= _CASCADE and _smooth(L) and _smooth(M) and max(L, M) <= _MAX_FFT_FACTOR:
         return (_fft_spec(L, M, f_pass, float(edge), tier.atten_db, exact=tier.float64),)
-    # Other ratios (44101 -> 16000): the sharp filter with an integer rate change, then a
-    # polyphase stage with a wide transition band for the rest.
+    # Other ratios (44101 -> 16000, or upsampling by more than 16): the sharp filter with an
+    # integer rate change, then a polyphase stage with a wide transition band for the rest.
     if ratio < 1:
         limit = 1 / ratio / Fraction(6, 5)          # leave the polyphase stage room
         down = max([d for d in _smooth_numbers(1, max(1, int(limit)))] or [1])
@@ -226,7 +327,11 @@ def _stage_specs(ratio: Fraction, quality: str) -> tuple:
         frac = _poly_spec(ratio / mid, f_pass / float(mid), float((mid - edge) / mid),
                           tier.atten_db)
     else:
-        up = min(u for u in _smooth_numbers(2, 8 * int(ratio) + 8) if u >= ratio)
+        if ratio > _CASCADE:    # up by 8 to 16, the one leaving the simplest ratio
+            up = min(_smooth_numbers(_CASCADE // 2, _CASCADE),
+                     key=lambda u: (_terms(ratio / u), -u))
+        else:
+            up = min(u for u in _smooth_numbers(2, 8 * int(ratio) + 8) if u >= ratio)
         sharp = _fft_spec(up, 1, f_pass, float(edge), tier.atten_db)
         frac = _poly_spec(ratio / up, f_pass / up, float((up - edge) / up), tier.atten_db)
     return (sharp, frac)
@@ -260,15 +365,23 @@ def _ratio(orig_sr, target_sr, func: str) -> tuple[Fraction, Fraction, Fraction,
         return _ratio_of(orig_sr, target_sr)        # valid rates, seen before: no Fraction work
     except (TypeError, ValueError):                 # report it in the caller's name
         pass
-    _checks.rate(orig_sr, func, "orig_sr")
-    _checks.rate(target_sr, func, "target_sr")
+    _checked_ratio(orig_sr, target_sr, func)
     return _ratio_of(orig_sr, target_sr)
 
 
-@functools.lru_cache(maxsize=256)
+def _checked_ratio(orig_sr, target_sr, func: str) -> tuple[Fraction, Fraction]:
+    o = _checks.rate(orig_sr, func, "orig_sr")
+    t = _checks.rate(target_sr, func, "target_sr")
+    if not Fraction(1, _MAX_RATIO) <= t / o <= _MAX_RATIO:
+        raise ValueError(f"{func}: target_sr / orig_sr must be {_RATIO_RANGE}, got "
+                         f"{target_sr!r} / {orig_sr!r} (about {float(t / o):.4g})")
+    return o, t
+
+
+# typed: True and 1 are one key otherwise, and a bool rate would pass as a cached 1
+@functools.lru_cache(maxsize=256, typed=True)
 def _ratio_of(orig_sr, target_sr):
-    o = _checks.rate(orig_sr, "resample", "orig_sr")
-    t = _checks.rate(target_sr, "resample", "target_sr")
+    o, t = _checked_ratio(orig_sr, target_sr, "resample")
     exact = t / o
     ratio = exact
     if max(ratio.numerator, ratio.denominator) > _MAX_TERM:
@@ -292,9 +405,10 @@ class Resampler:
     Parameters
     ----------
     orig_sr, target_sr : int or float
-        Input and output sample rates in Hz, positive and finite.
+        Input and output sample rates in Hz, each from 1 to 1e9, with target_sr / orig_sr from
+        1/1024 to 1024 (as in `resample`).
     channels : int, default 1
-        Number of channels; chunks are ``(n,)`` when it is 1, or ``(channels, n)``.
+        Number of channels, 1 to 1024; chunks are ``(n,)`` when it is 1, or ``(channels, n)``.
     quality : {"low", "medium", "high", "very_high"}, default "high"
         As in `resample`.
     dtype : {numpy.float32, numpy.float64}, default numpy.float32
@@ -307,7 +421,10 @@ class Resampler:
         Look-ahead of the filters, in input samples: an output sample needs input up to this far
         past its own time.
     latency : int
-        The most input samples held back between calls: `delay` plus the FFT block hop.
+        The most input samples held back between calls: of the input fed so far, how much lies
+        past the time of the next output (outputs so far times orig_sr / target_sr). Whole FFT
+        blocks wait for all their input, so it is about `delay` plus a block. Small chunks
+        reach it, to within one output sample's spacing.
 
     Notes
     -----
@@ -319,7 +436,7 @@ class Resampler:
                  dtype=np.float32):
         func = "Resampler"
         self.orig_sr, self.target_sr, exact, ratio = _ratio(orig_sr, target_sr, func)
-        self.channels = _checks.positive_int(channels, func, "channels")
+        self.channels = _checks.positive_int(channels, func, "channels", _MAX_CHANNELS)
         self.quality = _quality(quality, func)
         try:
             self.dtype = np.dtype(dtype)
@@ -386,7 +503,10 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
         Audio with time on `axis`; any other axes are channels (or batches) and are resampled
         independently. int16 and int32 are scaled by 2**-15 and 2**-31 (as `to_float32`).
     orig_sr, target_sr : int or float
-        Input and output sample rates in Hz, positive and finite (44100, 22050.0, 44101).
+        Input and output sample rates in Hz (44100, 22050.0, 44101), each from 1 to 1e9, with
+        target_sr / orig_sr from 1/1024 to 1024: every pair of audio rates, and audio to
+        control rates (48000 -> 100), with room to spare. Other values raise ValueError;
+        convert in two steps for larger ratios.
     quality : {"low", "medium", "high", "very_high"}, default "high"
         Filter quality; each meets or beats soxr's matching preset (LQ, MQ, HQ, VHQ):
 
@@ -446,13 +566,16 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
     lead = moved.shape[:-1]
     rows = moved.reshape(math.prod(lead), n)
     out = np.empty((rows.shape[0], m), a.dtype)
-    if rows.shape[0] and m:
-        stream = Resampler(o, t, channels=rows.shape[0], quality=quality, dtype=a.dtype)
+    # rows are independent, each computed the same whatever the stream's channels: a stream per
+    # group of rows keeps the streams' state (a block per row) bounded however many rows come
+    for first in range(0, rows.shape[0] if m else 0, _MAX_CHANNELS):
+        group, dest = rows[first:first + _MAX_CHANNELS], out[first:first + _MAX_CHANNELS]
+        stream = Resampler(o, t, channels=group.shape[0], quality=quality, dtype=a.dtype)
         pos = 0
         for start in range(0, n, _CHUNK):
-            y = stream.process(rows[:, start:start + _CHUNK])   # row views: no copy
-            out[:, pos:pos + y.shape[1]] = y
+            y = stream.process(group[:, start:start + _CHUNK])  # row views: no copy
+            dest[:, pos:pos + y.shape[1]] = y
             pos += y.shape[1]
         y = stream.flush()
-        out[:, pos:pos + y.shape[1]] = y
+        dest[:, pos:pos + y.shape[1]] = y
     return np.moveaxis(out.reshape(lead + (m,)), -1, ax)

@@ -3,6 +3,9 @@ streaming equal to one-shot, shapes, dtypes, bad input, NaN locality, threads.""
 import copy
 import math
 import pickle
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +18,7 @@ from hypothesis import given, settings, strategies as st
 
 import audiofast as af
 from audiofast import _quality as Q
+from audiofast import resampler as R
 
 PAIRS = [(44100, 16000), (16000, 44100), (48000, 16000), (16000, 48000), (44100, 48000),
          (48000, 44100), (8000, 16000), (22050, 16000), (44101, 16000)]
@@ -79,6 +83,25 @@ def test_resampled_sine_lies_on_the_analytic_sine(core):
         assert np.max(np.abs(y[mid] - ref[mid])) < 1e-6
 
 
+# Ratios beyond 16 either way are cascades (a decimating FIR before the sharp stages, or a
+# polyphase stage after the sharp upsampling); the rates are scaled so that the filters' reach
+# (in seconds) is short next to the signals.
+CASCADES = [(1024 * 8000, 8000), (17 * 16000, 16000), (8000, 1024 * 8000), (16000, 17 * 16000)]
+
+
+@pytest.mark.parametrize("quality, preset, fraction, minimum", TIERS, ids=[t[0] for t in TIERS])
+@pytest.mark.parametrize("fi, fo", CASCADES, ids=[f"{a}-{b}" for a, b in CASCADES])
+def test_cascades_meet_their_tier_figures(quality, preset, fraction, minimum, fi, fo):
+    assert len(R._stage_specs(Fraction(fo, fi), quality)) >= 2
+    fn = lambda x: af.resample(x, fi, fo, quality=quality)
+    seconds = min(1.0, 2e6 / max(fi, fo))
+    assert Q.worst_tone_snr(fn, fi, fo, fraction=fraction, count=3, seconds=seconds) >= minimum
+    assert Q.passband_deviation(fn, fi, fo, fraction, count=4,
+                                seconds=seconds / 2) <= PASSBAND_DB[quality]
+    if fo < fi:
+        assert Q.alias_rejection(fn, fi, fo, count=6, seconds=seconds / 2) >= minimum
+
+
 # ---------------------------------------------------------------------------------------------
 # Length rule
 
@@ -124,7 +147,8 @@ def stream(x, orig, target, chunk_sizes, quality="high"):
     return np.concatenate(outs, axis=-1)
 
 
-STREAM_PAIRS = [(48000, 16000), (44100, 16000), (16000, 44100), (44101, 16000), (16000, 44101)]
+STREAM_PAIRS = [(48000, 16000), (44100, 16000), (16000, 44100), (44101, 16000), (16000, 44101),
+                (96000, 4000), (4000, 96000)]
 
 
 @pytest.mark.parametrize("fi, fo", STREAM_PAIRS, ids=[f"{a}-{b}" for a, b in STREAM_PAIRS])
@@ -170,6 +194,40 @@ def test_latency_bounds_what_the_stream_holds_back(rng):
             r.reset()
             got = len(r.process(np.zeros(n, np.float32)))
             assert got >= math.floor((n - r.latency) * fo / fi) - 1
+
+
+def held_back(orig, target, quality, chunks, n):
+    """The most input a fresh stream holds back after any call, fed n zeros in chunks of the
+    sizes `chunks` (cycled): input fed minus the input time its outputs cover, in input
+    samples."""
+    r = af.Resampler(orig, target, quality=quality)
+    x = np.zeros(max(chunks), np.float32)
+    fed = emitted = i = 0
+    most = Fraction(0)
+    while fed < n:
+        size = chunks[i % len(chunks)]
+        i += 1
+        emitted += len(r.process(x[:size]))
+        fed += size
+        most = max(most, fed - Fraction(emitted) * Fraction(orig) / Fraction(target))
+    return most, r.latency
+
+
+@pytest.mark.parametrize("orig, target, quality", [
+    (44100, 16000, "high"), (44100, 16000, "very_high"), (11025, 8000, "very_high"),
+    (48000, 16000, "high"), (16000, 48000, "low"), (44100, 48000, "medium"),
+    (44101, 16000, "high"), (16000, 44101, "very_high"), (96000, 4000, "low"),
+    (4000, 96000, "high"), (48000, 1500, "medium")])
+def test_latency_is_the_most_input_held_back_and_is_reached(orig, target, quality):
+    # 1-sample chunks show every state the stream passes through: the bound is reached there,
+    # to within one output's spacing (a polyphase stage after an FFT stage gets its input in
+    # blocks) and the rounding up; other chunkings see a subset and stay within it
+    step = Fraction(orig) / Fraction(target)
+    latency = af.Resampler(orig, target, quality=quality).latency
+    most, _ = held_back(orig, target, quality, [1], 3 * latency)
+    assert most <= latency < most + max(step, 1) + 1
+    for chunks in ([7], [160], [1, 999, 3, 0, 4096]):
+        assert held_back(orig, target, quality, chunks, 3 * latency)[0] <= latency
 
 
 def test_stream_takes_int16_chunks_scaled(rng):
@@ -250,6 +308,101 @@ def test_bad_rates(orig, target, exc, match):
         af.resample(np.zeros(10, np.float32), orig, target)
     with pytest.raises(exc, match=match):
         af.Resampler(orig, target)
+
+
+RATE_RANGE = "must be a positive, finite rate from 1 Hz to 1e9 Hz"
+
+
+@pytest.mark.parametrize("orig, target, name", [
+    (10 ** 30, 16000, "orig_sr"), (1e308, 16000, "orig_sr"), (2 ** 63, 16000, "orig_sr"),
+    (10 ** 400, 16000, "orig_sr"), (2 ** 33, 1, "orig_sr"), (2 ** 31, 16000, "orig_sr"),
+    (0.5, 16000, "orig_sr"), (16000, 16000 * 2 ** 20, "target_sr"), (1, 1e-300, "target_sr"),
+    (48000, Fraction(1, 3), "target_sr"), (48000, np.float64(1e10), "target_sr"),
+])
+def test_rates_outside_their_range_are_value_errors_naming_them(orig, target, name):
+    for call in (lambda: af.resample(np.zeros(10, np.float32), orig, target),
+                 lambda: af.Resampler(orig, target)):
+        with pytest.raises(ValueError, match=f"{name} {RATE_RANGE}"):
+            call()
+
+
+@pytest.mark.parametrize("orig, target", [(48000, 1), (16000, 1), (192000, 1), (1, 192000),
+                                          (2049, 2), (2, 2049), (1e9, 1e5), (48000, 46.87)])
+def test_ratios_outside_their_range_are_value_errors_naming_the_rates(orig, target):
+    message = r"target_sr / orig_sr must be from 1/1024 to 1024, got "
+    with pytest.raises(ValueError, match="resample: " + message):
+        af.resample(np.zeros(10, np.float32), orig, target)
+    with pytest.raises(ValueError, match="Resampler: " + message):
+        af.Resampler(orig, target)
+
+
+def test_the_ends_of_the_ranges_are_accepted():
+    for orig, target in [(1024, 1), (1, 1024), (1e9, 1e9 / 1024), (1e9 / 1024, 1e9), (1, 1),
+                         (1e9, 1e9), (48000, 46.875)]:
+        y = af.resample(np.ones(2048, np.float32), orig, target, quality="low")
+        assert len(y) == math.ceil(2048 * Fraction(target) / Fraction(orig))
+    assert af.Resampler(48000, 16000, channels=1024).channels == 1024
+
+
+def test_a_bool_rate_is_refused_even_when_its_int_was_seen():
+    af.Resampler(1, 2)
+    with pytest.raises(TypeError, match="orig_sr must be a number"):
+        af.Resampler(True, 2)
+
+
+def test_the_review_reproductions_fail_fast_with_little_memory():
+    # each of these hung or asked for gigabytes; in a child with 1 GB of address space and a
+    # generous timeout, so that a regression fails instead of hanging the run
+    code = textwrap.dedent("""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        import numpy as np
+        import audiofast as af
+        x = np.zeros(100, np.float32)
+        calls = [lambda: af.Resampler(2 ** 33, 1), lambda: af.resample(x, 2 ** 63, 16000),
+                 lambda: af.Resampler(1, 1e-300), lambda: af.Resampler(1, 1e300),
+                 lambda: af.Resampler(48000, 1), lambda: af.Resampler(16000, 1),
+                 lambda: af.Resampler(192000, 1), lambda: af.Resampler(1, 192000),
+                 lambda: af.Resampler(16000, 16000 * 2 ** 20),
+                 lambda: af.Resampler(2 ** 31, 16000),
+                 lambda: af.Resampler(48000, 16000, channels=2 ** 63)]
+        for call in calls:
+            try:
+                call()
+            except ValueError as e:
+                print("ValueError", e)
+            else:
+                print("accepted")
+        for args in [(44100, 100), (48000, 500, "very_high"), (1024, 1, "very_high"),
+                     (1, 1024, "very_high")]:
+            af.Resampler(*args[:2], quality=(args + ("high",))[2])
+        print("planned")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    lines = out.stdout.splitlines()
+    assert out.returncode == 0, out.stderr
+    assert len(lines) == 12 and lines[-1] == "planned"
+    assert all(line.startswith("ValueError") for line in lines[:-1]), lines
+
+
+def test_channels_outside_their_range_are_value_errors():
+    for channels in (2 ** 63, 1025, 0):
+        with pytest.raises(ValueError, match=r"Resampler: channels must be (>= 1|from 1 to 1024)"):
+            af.Resampler(48000, 16000, channels=channels)
+    with pytest.raises(ValueError, match=r"channels must be from 1 to 1024, got 1025"):
+        af.Resampler(48000, 16000, channels=1025)
+    with pytest.raises(TypeError, match="channels must be an integer"):
+        af.Resampler(48000, 16000, channels=2.0)
+
+
+def test_resample_takes_more_rows_than_a_stream_has_channels(rng):
+    # resample() runs a stream per group of 1024 rows; each row as if alone
+    x = rng.standard_normal((1030, 60)).astype(np.float32)
+    y = af.resample(x, 48000, 16000)
+    assert y.shape == (1030, 20)
+    for i in (0, 1023, 1024, 1029):
+        np.testing.assert_array_equal(y[i], af.resample(x[i], 48000, 16000))
 
 
 def test_bad_arguments():
@@ -354,3 +507,61 @@ def test_equal_rates_hand_back_a_plain_ndarray_for_subclass_chunks():
     y = af.Resampler(16000, 16000, channels=2).process(x)
     assert type(y) is np.ndarray
     np.testing.assert_array_equal(y, x.data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning: bounded work for every ratio in range, the same filters as the one-tap search
+
+EXTREMES = [Fraction(1, 1024), Fraction(1, 1023), Fraction(8, 8191), Fraction(1, 17),
+            Fraction(1, 16), Fraction(16), Fraction(17), Fraction(1023), Fraction(1024),
+            Fraction(999999.7) / 10 ** 9]
+
+
+@pytest.mark.parametrize("quality", list(af.QUALITIES))
+def test_plans_stay_small_over_the_whole_ratio_range(monkeypatch, quality):
+    # the work and memory of a plan follow its filter lengths, FFT block sizes and the number
+    # of dense checks of the filter search: all bounded, whatever the ratio
+    checks = []
+    real_check = R._check
+    monkeypatch.setattr(R, "_check", lambda *a: checks.append(1) or real_check(*a))
+    for ratio in EXTREMES:
+        R._stage_specs.cache_clear()
+        checks.clear()
+        specs = R._stage_specs(ratio, quality)
+        assert 1 <= len(specs) <= 3
+        for spec in specs:
+            if isinstance(spec, R.FFTSpec):
+                assert len(spec.h) <= 8192
+                assert max(spec.size, spec.size * spec.L // spec.M) <= 65536
+            else:
+                assert spec.table.size <= 4096 * 64
+        assert len(checks) <= 64, ratio
+    R._stage_specs.cache_clear()
+
+
+def one_tap_at_a_time(f_pass, f_stop, atten_db):
+    """The filter search as it was: the first length from Kaiser's estimate up that meets."""
+    half = R._kaiser_length(atten_db, f_stop - f_pass) // 2
+    while True:
+        t = np.arange(-half, half + 1, dtype=np.float64)
+        h = R._windowed_sinc(t, (f_pass + f_stop) / 2, half + 1, R._kaiser_beta(atten_db))
+        h /= h.sum()
+        if R._check(h, f_pass, f_stop, atten_db)[0]:
+            return h
+        half += 1
+
+
+@pytest.mark.parametrize("edge", [0.5, 1 / 6, 1 / 24, 0.5 * 160 / 441])
+@pytest.mark.parametrize("quality", list(af.QUALITIES))
+def test_filter_search_finds_the_filter_the_one_tap_search_finds(edge, quality):
+    tier = af.QUALITIES[quality]
+    f_pass = edge * tier.passband
+    h = R._lowpass(f_pass, edge, tier.atten_db)
+    np.testing.assert_array_equal(h, one_tap_at_a_time(f_pass, edge, tier.atten_db))
+    assert not h.flags.writeable
+
+
+def test_filter_search_is_bounded(monkeypatch):
+    monkeypatch.setattr(R, "_check", lambda *a: (False, 0.25))
+    with pytest.raises(RuntimeError, match="no filter of up to"):
+        R._lowpass(0.4, 0.5, 100.0)
