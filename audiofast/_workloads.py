@@ -79,6 +79,13 @@ def resample_input(orig_sr: int, seconds: float, channels: int, rng=0, *,
     return noise(shape, 0.1, rng, in_float32=in_float32)
 
 
+def int16_input(orig_sr: int, seconds: float, channels: int, rng=0) -> np.ndarray:
+    """`resample_input` quantised to int16 (by `float32_to_int16` below, whose values are
+    audiofast's), the samples soxr users have: (frames,) for one channel, (channels, frames)
+    for more."""
+    return float32_to_int16(resample_input(orig_sr, seconds, channels, rng))
+
+
 def speechy(seconds: float, sample_rate: int = 16000) -> np.ndarray:
     """Noise floor (-60 dBFS) with 900 Hz tone bursts at 0.1 that come and go at 0.4 Hz, like
     speech with pauses: (samples,) float32, seed 0."""
@@ -161,11 +168,13 @@ def chunk_rms(c: np.ndarray) -> float:
 # Resampling
 
 def resampler(impl: str, orig_sr: int, target_sr: int) -> Callable[[np.ndarray], np.ndarray]:
-    """``fn(x)``: float32 `x` resampled from `orig_sr` to `target_sr` Hz by `impl`, x laid out as
-    that implementation takes it (see `peer_input`).
+    """``fn(x)``: `x` (float32; the soxr ones take int16 too) resampled from `orig_sr` to
+    `target_sr` Hz by `impl`, x laid out as that implementation takes it (see `peer_input`).
 
     `impl` is "audiofast <tier>" (a key of TIERS), "soxr <preset>" (a value of TIERS),
-    "scipy resample_poly" or "librosa resample" (the last two with their defaults).
+    "scipy resample_poly" or "librosa resample" (the last two with their defaults), or
+    audiofast's drop-in modules for the last two peers: "compat.soxr <preset>", "compat.librosa
+    resample".
     """
     kind, _, name = impl.partition(" ")
     if kind == "audiofast":
@@ -173,6 +182,12 @@ def resampler(impl: str, orig_sr: int, target_sr: int) -> Callable[[np.ndarray],
     if kind == "soxr":
         soxr = import_peer("soxr")
         return lambda x: soxr.resample(x, orig_sr, target_sr, quality=name)
+    if kind == "compat.soxr":
+        from .compat import soxr as compat_soxr
+        return lambda x: compat_soxr.resample(x, orig_sr, target_sr, quality=name)
+    if impl == "compat.librosa resample":
+        from .compat import librosa as compat_librosa
+        return lambda x: compat_librosa.resample(x, orig_sr=orig_sr, target_sr=target_sr)
     if impl == "scipy resample_poly":
         signal = import_peer("scipy.signal")
         g = math.gcd(orig_sr, target_sr)
@@ -184,8 +199,9 @@ def resampler(impl: str, orig_sr: int, target_sr: int) -> Callable[[np.ndarray],
 
 
 def peer_input(impl: str, x: np.ndarray) -> np.ndarray:
-    """`x` (time on the last axis) laid out as `impl` takes it: soxr wants (frames, channels)."""
-    return np.ascontiguousarray(x.T) if impl.startswith("soxr") else x
+    """`x` (time on the last axis) laid out as `impl` takes it: soxr (and audiofast.compat.soxr)
+    want (frames, channels)."""
+    return np.ascontiguousarray(x.T) if impl.startswith(("soxr", "compat.soxr")) else x
 
 
 def resample_call(impl: str, orig_sr: int, target_sr: int, x: np.ndarray) -> Callable[[], object]:

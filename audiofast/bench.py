@@ -172,6 +172,38 @@ def _resample_quality(fn, orig: int, target: int, fraction: float) -> dict:
 _DEFAULT_PEERS = {"resample_poly": "scipy resample_poly", "librosa": "librosa resample"}
 
 
+def _compat_rows(peer: _Peers, settings: Settings, orig: int, target: int,
+                 rates: str) -> list[Row]:
+    """The drop-in modules against the libraries they stand in for, called as their users call
+    them, conventions translated included: audiofast.compat.soxr on int16 (frames, channels) at
+    HQ, and audiofast.compat.librosa.resample with librosa's default res_type on float32 mono.
+    Their signals have seeds of their own, so the other rows' signals stay as they were."""
+    rows = []
+    for seconds in (1, 10):
+        x16 = wl.int16_input(orig, seconds, 2, rng=seconds)
+        theirs = peer(wl.resample_call, "soxr HQ", orig, target, x16)
+        if theirs:
+            size = f"{rates} {seconds} s int16 stereo"
+            _progress(f"measuring resample: compat.soxr, {size}")
+            times = measure({"compat.soxr HQ": wl.resample_call("compat.soxr HQ", orig, target,
+                                                                x16),
+                             "soxr HQ": theirs}, settings)
+            times["audiofast"] = times["compat.soxr HQ"]
+            rows.append(Row("resample", "compat.soxr vs soxr", size, times, "soxr HQ"))
+    x = wl.resample_input(orig, 10, 1, rng=10)
+    theirs = peer(wl.resample_call, "librosa resample", orig, target, x)
+    if theirs:
+        size = f"{rates} 10 s float32 mono"
+        _progress(f"measuring resample: compat.librosa, {size}")
+        times = measure({"compat.librosa": wl.resample_call("compat.librosa resample", orig,
+                                                            target, x),
+                         "librosa": theirs}, settings)
+        times["audiofast"] = times["compat.librosa"]
+        rows.append(Row("resample", "compat.librosa.resample vs librosa.resample", size, times,
+                        "librosa"))
+    return rows
+
+
 def bench_resample(settings: Settings) -> list[Row]:
     peer = _Peers()
     rng = np.random.default_rng(0)
@@ -221,6 +253,7 @@ def bench_resample(settings: Settings) -> list[Row]:
                     rows.append(Row("resample", f"high vs {name} (default)", size, times, name,
                                     {"audiofast": quality["audiofast high"],
                                      name: quality[name]}))
+        rows += _compat_rows(peer, settings, orig, target, rates)
     # streaming: 10 s of stereo 48 kHz -> 16 kHz in 20 ms chunks
     x = wl.resample_input(48000, 10, 2, rng)
     cands = {"audiofast": wl.resampler_stream(x, 48000, 16000, chunk_ms=20),

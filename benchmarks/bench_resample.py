@@ -1,12 +1,18 @@
 """Resampling, float32. The peers (soxr at each matching preset, scipy.signal.resample_poly and
 librosa.resample with their defaults) are values of the ``impl`` parameter of the same
-benchmark, so one asv run shows the ratios."""
+benchmark, so one asv run shows the ratios. CompatSoxr and CompatLibrosa time audiofast's
+drop-in modules against the libraries they stand in for (CompatSoxr on int16)."""
 from ._setup import once_per_process, require
 
 try:
     from audiofast import _workloads as wl
 except ImportError:                 # a commit before it: the setups that need it skip
     wl = None
+
+try:
+    from audiofast import compat
+except ImportError:                 # a commit before the drop-in modules: their setups skip
+    compat = None
 
 # written out, not derived from wl.TIERS: the names must not change (asv history), and must be
 # known on a commit without _workloads
@@ -68,4 +74,46 @@ class ResampleMemory:
                                    wl.resample_input(48000, 600, 1, in_float32=True))
 
     def peakmem_resample_10_minutes(self, impl):
+        self.fn()
+
+
+def _require_compat():
+    if compat is None:
+        raise NotImplementedError("this benchmark needs audiofast.compat (a later commit)")
+
+
+class CompatSoxr:
+    """audiofast.compat.soxr against python-soxr, as soxr users call it: HQ, int16 stereo laid
+    out (frames, channels), conventions translated included."""
+    params = (RATES, [1, 10], ["compat.soxr HQ", "soxr HQ"])
+    param_names = ["rates", "seconds", "impl"]
+
+    @once_per_process
+    def setup(self, rates, seconds, impl):
+        require(wl)
+        _require_compat()
+        orig, target = map(int, rates.split("->"))
+        self.fn = wl.resample_call(impl, orig, target, wl.int16_input(orig, seconds, 2))
+        self.fn()
+
+    def time_resample(self, rates, seconds, impl):
+        self.fn()
+
+
+class CompatLibrosa:
+    """audiofast.compat.librosa.resample against librosa.resample, default res_type, 10 s of
+    float32 mono."""
+    params = (RATES, ["compat.librosa resample", "librosa resample"])
+    param_names = ["rates", "impl"]
+
+    @once_per_process
+    def setup(self, rates, impl):
+        require(wl)
+        _require_compat()
+        orig, target = map(int, rates.split("->"))
+        self.fn = wl.resample_call(impl, orig, target,
+                                   wl.resample_input(orig, 10, 1, in_float32=True))
+        self.fn()
+
+    def time_resample(self, rates, impl):
         self.fn()

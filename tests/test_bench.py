@@ -101,3 +101,25 @@ def test_missing_peer_is_a_not_implemented_error_asv_skips(monkeypatch):
     assert isinstance(e.value, NotImplementedError) and e.value.module == "soxr"
     rows = bench.bench_resample(bench.Settings(rounds=1, target_s=1e-4))
     assert rows and not any("soxr" in r.baseline for r in rows)
+
+
+def test_compat_suites_skip_cleanly_without_the_compat_modules(monkeypatch):
+    suite = _suite("bench_resample", monkeypatch)
+    monkeypatch.setattr(suite, "compat", None)
+    for cls, first in ((suite.CompatSoxr, ("48000->16000", 1, "compat.soxr HQ")),
+                       (suite.CompatLibrosa, ("48000->16000", "compat.librosa resample"))):
+        with pytest.raises(NotImplementedError, match="audiofast.compat"):
+            cls.setup.__wrapped__(cls(), *first)
+
+
+def test_compat_workloads_call_the_drop_in_modules(rng):
+    import audiofast.compat.librosa as compat_librosa
+    import audiofast.compat.soxr as compat_soxr
+    x16 = wl.int16_input(48000, 0.1, 2, rng=1)
+    assert x16.dtype == np.int16 and x16.shape == (2, 4800)
+    np.testing.assert_array_equal(wl.resample_call("compat.soxr HQ", 48000, 16000, x16)(),
+                                  compat_soxr.resample(x16.T, 48000, 16000))
+    x = wl.resample_input(44100, 0.1, 1)
+    np.testing.assert_array_equal(
+        wl.resample_call("compat.librosa resample", 44100, 16000, x)(),
+        compat_librosa.resample(x, orig_sr=44100, target_sr=16000))

@@ -28,3 +28,17 @@ def test_readme_examples_run_and_their_comments_hold():
     assert ns["r"].speech_ratio == 0.38 and not ns["det"].in_speech
     assert ns["segments"] == [[14880, 33120]]
     assert tuple(ns["trimmed"].shape) == (ns["end"] - ns["start"],)
+
+
+def test_readme_switching_section_comments_hold():
+    ns = {}
+    for block in re.findall(r"```python\n(.*?)```", README.read_text(), re.S):
+        exec(compile(block, "README.md", "exec"), ns)
+    assert ns["pcm_16k"].dtype == np.int16 and ns["pcm_16k"].shape == (16000, 2)
+    assert ns["pcm_16k"].flags.c_contiguous
+    assert ns["mic_tail"].shape == (320, 2) and ns["mic_tail"].dtype == np.int16
+    assert ns["voice_8k"].shape == (24000,) and ns["voice_8k"].dtype == np.float32
+    librosa = __import__("librosa")
+    np.testing.assert_array_equal(ns["voice_parts"], librosa.effects.split(ns["voice"],
+                                                                           top_db=60))
+    assert ns["voice_rms"].shape == (1, 94) and ns["voice_rms"].dtype == np.float32
