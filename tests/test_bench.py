@@ -96,6 +96,8 @@ def test_asv_suite_skips_cleanly_without_workloads(name, monkeypatch):
 def test_missing_peer_is_a_not_implemented_error_asv_skips(monkeypatch):
     import sys
     monkeypatch.setitem(sys.modules, "soxr", None)      # import soxr -> ImportError
+    # librosa requires soxr (its default resampler): without soxr there is no librosa either
+    monkeypatch.setitem(sys.modules, "librosa", None)
     with pytest.raises(wl.PeerMissing, match="soxr is not installed") as e:
         wl.resampler("soxr HQ", 48000, 16000)
     assert isinstance(e.value, NotImplementedError) and e.value.module == "soxr"
