@@ -350,7 +350,7 @@ def test_a_bool_rate_is_refused_even_when_its_int_was_seen():
         af.Resampler(True, 2)
 
 
-def test_the_review_reproductions_fail_fast_with_little_memory():
+def test_the_review_reproductions_fail_fast_with_little_memory(tmp_path):
     # each of these hung or asked for gigabytes; in a child with 1 GB of address space and a
     # generous timeout, so that a regression fails instead of hanging the run
     code = textwrap.dedent("""
@@ -378,8 +378,10 @@ def test_the_review_reproductions_fail_fast_with_little_memory():
             af.Resampler(*args[:2], quality=(args + ("high",))[2])
         print("planned")
     """)
+    # run from elsewhere: "-c" puts the working directory first on sys.path, and a checkout's
+    # audiofast/ (sources, no compiled modules) must not shadow the installed package
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300)
+                         timeout=300, cwd=tmp_path)
     lines = out.stdout.splitlines()
     assert out.returncode == 0, out.stderr
     assert len(lines) == 12 and lines[-1] == "planned"
