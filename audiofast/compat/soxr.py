@@ -185,9 +185,9 @@ def resample(x, in_rate, out_rate, quality="HQ") -> np.ndarray:
     -------
     ndarray
         The input's dtype and number of dimensions, C-contiguous,
-        ``floor(frames * out_rate / in_rate + 1/2)`` frames (python-soxr's length: rounded half
-        up, where audiofast.resample gives the ceiling). Integers are rounded half to even and
-        saturated.
+        ``int(frames / (in_rate / out_rate) + 0.5)`` frames in double precision (python-soxr's
+        length: rounded half up, except that an exact tie can fall just below; audiofast.resample
+        gives the ceiling). Integers are rounded half to even and saturated.
 
     Raises
     ------
