@@ -39,6 +39,7 @@ _FLOATS = frozenset(map(np.dtype, [np.float32, np.float64]))
 _PCM_INTS = frozenset(map(np.dtype, [np.int8, np.uint8, np.int16, np.int32]))
 _TO_FLOAT32 = _PCM_INTS | _FLOATS
 _SAMPLE_WIDTHS = (1, 2, 3, 4)
+_PLAUSIBLE_CHANNELS = _checks.PLAUSIBLE_CHANNELS
 
 
 def _convert(x: np.ndarray, dtype: np.dtype, out, func: str) -> np.ndarray:
@@ -212,10 +213,10 @@ def to_mono(x, axis: int = 0) -> np.ndarray:
         return _dispatch.core.converted(x, _F32)
     if x.shape[ax] == 0:
         raise ValueError(f"to_mono: x has no channels along axis {axis} (shape {x.shape})")
-    fix = "pass axis=-1 (the channel axis)" if ax == 0 else "pass the channel axis as axis="
-    if x.ndim == 2:
-        _checks.layout(x.shape, 1 - ax, "to_mono", fix, mixed=True)
-    elif x.shape[ax] > _checks.PLAUSIBLE_CHANNELS:
+    if x.shape[ax] > _PLAUSIBLE_CHANNELS:      # (checked inline: it runs on 160-frame chunks)
+        fix = "pass axis=-1 (the channel axis)" if ax == 0 else "pass the channel axis as axis="
+        if x.ndim == 2:
+            _checks.layout(x.shape, 1 - ax, "to_mono", fix, mixed=True)
         raise ValueError(f"to_mono: x of shape {x.shape} would have {x.shape[ax]} channels on "
                          f"axis {axis} (more than {_checks.PLAUSIBLE_CHANNELS} are taken for a "
                          f"wrong layout); {fix}")
@@ -322,11 +323,14 @@ def float32_to_pcm(x, *, sample_width: int, axis: int = -1) -> bytes:
     if x.ndim not in (1, 2):
         raise ValueError(f"{func}: x must have shape (frames,) or (channels, frames), "
                          f"got {x.shape}")
-    ax = _checks.axis_index(axis, x.ndim, func)
-    if x.ndim == 2:
-        _checks.layout(x.shape, ax, func, "pass axis=0" if ax == 1 else "pass axis=-1",
-                       mixed=True)
-        if ax == 0:         # (frames, channels) in C order is already the interleaved order
-            x = np.ascontiguousarray(x).reshape(1, -1)
+    # the default axis on a plausible shape passes two comparisons: this runs on 160-frame chunks
+    if (type(axis) is not int or axis != -1
+            or (x.ndim == 2 and x.shape[0] > _PLAUSIBLE_CHANNELS)):
+        ax = _checks.axis_index(axis, x.ndim, func)
+        if x.ndim == 2:
+            _checks.layout(x.shape, ax, func, "pass axis=0" if ax == 1 else "pass axis=-1",
+                           mixed=True)
+            if ax == 0:     # (frames, channels) in C order is already the interleaved order
+                x = np.ascontiguousarray(x).reshape(1, -1)
     planar = np.ascontiguousarray(x.reshape(1, -1) if x.ndim == 1 else x)
     return _dispatch.core.pcm_encode(planar, width)
