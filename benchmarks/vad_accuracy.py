@@ -1,36 +1,54 @@
-"""Frame-level accuracy of voice activity detectors on the labelled corpus.
+"""Frame-level accuracy and speed of voice activity detectors on the labelled corpora.
 
-    python benchmarks/vad_accuracy.py [CORPUS_DIR]
+    python benchmarks/vad_accuracy.py [CORPUS_DIR ...] [--halves]
 
-Scores audiofast.vad (default parameters), webrtcvad (modes 0-3, 30 ms frames), auditok and
-librosa.effects.split on every clip of the corpus (16 kHz int16 WAVs with ``labels.json``; by
-default ``../shared/data/vad-corpus`` beside the repository, or $AUDIOFAST_VAD_CORPUS). A 10 ms
-grid cell counts as speech when its centre lies in a segment, for the labels and for each
-detector alike; precision, recall and F1 are given per noise condition and pooled over all
-clips. Peers that are not installed are left out with a note.
+Scores audiofast.vad (default parameters), silero-vad (its ONNX model on onnxruntime, one thread,
+no torch), webrtcvad (modes 0-3, 30 ms frames), auditok and librosa.effects.split on every clip of
+each corpus (16-bit mono WAVs with ``labels.json``). By default the corpora are
+``../shared/data/vad-corpus`` and ``../shared/data/vad-corpus-v2`` beside the repository (or the
+one directory in $AUDIOFAST_VAD_CORPUS). A 10 ms grid cell counts as speech when its centre lies in
+a segment, for the labels and for each detector alike; precision, recall and F1 are given pooled
+over all clips and F1 per noise type and, where a corpus has several, per microphone path (the
+labels' ``channel``: full band, telephone band, reverberant). The last column is each detector's
+speed on the corpus: seconds of audio per second of computing, one thread, from the int16 array to
+the segments. ``--halves`` also scores the first and the second half of each clip list on their
+own. Peers that are not installed are left out with the command that adds them.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import pathlib
 import sys
+import time
 import wave
 
 import numpy as np
 
 GRID_S = 0.010
+SILERO_INSTALL = "pip install --no-deps silero-vad onnxruntime"
+_SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def default_corpus() -> pathlib.Path:
     env = os.environ.get("AUDIOFAST_VAD_CORPUS")
     if env:
         return pathlib.Path(env)
-    return pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "vad-corpus"
+    return _SHARED / "vad-corpus"
+
+
+def default_corpora() -> list[pathlib.Path]:
+    """$AUDIOFAST_VAD_CORPUS if set, else the shared corpora that exist."""
+    if os.environ.get("AUDIOFAST_VAD_CORPUS"):
+        return [default_corpus()]
+    return [p for p in (_SHARED / "vad-corpus", _SHARED / "vad-corpus-v2")
+            if (p / "labels.json").exists()]
 
 
 def load_corpus(path=None) -> list[dict]:
-    """Each clip as a dict: name, condition (noise type), sample_rate, x (int16), speech
+    """Each clip as a dict: name, condition (noise type), snr_db (None for clean speech),
+    channel (the microphone path: "full", "tel", "reverb"), sample_rate, x (int16), speech
     ((k, 2) int64 sample intervals)."""
     path = pathlib.Path(path) if path else default_corpus()
     clips = []
@@ -40,8 +58,10 @@ def load_corpus(path=None) -> list[dict]:
                 raise ValueError(f"{c['file']}: expected 16-bit mono")
             x = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.int16)
             rate = w.getframerate()
-        clips.append(dict(name=c["file"], condition=c.get("noise") or "none", sample_rate=rate,
-                          x=x, speech=np.asarray(c["speech"], np.int64).reshape(-1, 2)))
+        clips.append(dict(name=c["file"], condition=c.get("noise") or "none",
+                          snr_db=c.get("snr_db"), channel=c.get("channel") or "full",
+                          sample_rate=rate, x=x,
+                          speech=np.asarray(c["speech"], np.int64).reshape(-1, 2)))
     return clips
 
 
@@ -61,18 +81,37 @@ def _prf(tp, fp, fn):
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def tally(detect, clips) -> tuple[np.ndarray, float]:
+    """Run ``detect(x, rate)`` (a function returning [start, end) sample segments) on every clip:
+    the (true positive, false positive, false negative) grid cells of each clip, shape
+    (len(clips), 3), and the seconds spent in `detect`."""
+    counts = np.zeros((len(clips), 3), np.int64)
+    spent = 0.0
+    for i, c in enumerate(clips):
+        n, rate = len(c["x"]), c["sample_rate"]
+        t0 = time.perf_counter()
+        segments = detect(c["x"], rate)
+        spent += time.perf_counter() - t0
+        pred = grid(segments, n, rate)
+        truth = grid(c["speech"], n, rate)
+        counts[i] = np.sum(pred & truth), np.sum(pred & ~truth), np.sum(~pred & truth)
+    return counts, spent
+
+
+def pool(counts, clips, key: str = "condition") -> dict:
+    """{value of clip[key]: (precision, recall, f1), ..., "pooled": (...)} from `tally`'s
+    counts."""
+    sums: dict = {}
+    for c, row in zip(clips, counts):
+        for k in (c[key], "pooled"):
+            sums[k] = sums.get(k, 0) + row
+    return {k: _prf(*v) for k, v in sums.items()}
+
+
 def score(detect, clips) -> dict:
     """{condition: (precision, recall, f1), ..., "pooled": (...)} of ``detect(x, rate)``, a
     function returning [start, end) sample segments."""
-    counts = {}
-    for c in clips:
-        n, rate = len(c["x"]), c["sample_rate"]
-        pred = grid(detect(c["x"], rate), n, rate)
-        truth = grid(c["speech"], n, rate)
-        tally = np.array([np.sum(pred & truth), np.sum(pred & ~truth), np.sum(~pred & truth)])
-        for key in (c["condition"], "pooled"):
-            counts[key] = counts.get(key, 0) + tally
-    return {k: _prf(*v) for k, v in counts.items()}
+    return pool(tally(detect, clips)[0], clips)
 
 
 def _runs(flags, frame: int):
@@ -80,11 +119,163 @@ def _runs(flags, frame: int):
     return edges.reshape(-1, 2) * frame
 
 
+# ---------------------------------------------------------------------------------------------
+# silero-vad without torch: its ONNX model on onnxruntime, and its speech-timestamp smoothing
+
+def silero_model_path() -> pathlib.Path | None:
+    """The ONNX model the silero-vad package ships, found without importing the package (its
+    __init__ imports torch); None when silero-vad is not installed."""
+    spec = importlib.util.find_spec("silero_vad")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = pathlib.Path(folder) / "data" / "silero_vad.onnx"
+        if path.exists():
+            return path
+    return None
+
+
+class SileroONNX:
+    """silero-vad's speech probabilities from its ONNX model on onnxruntime, single-threaded.
+
+    The model takes a window of 512 samples at 16 kHz (256 at 8 kHz) with the previous window's
+    last 64 (32) samples in front of it as context, its recurrent state (2, 1, 128) and the
+    sample rate, and gives the window's speech probability and the next state. The stream
+    starts with zero context and state; the last window is padded with zeros. Other sample
+    rates are resampled to 16 kHz first (audiofast.resample)."""
+
+    def __init__(self, path=None):
+        import onnxruntime
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        self.session = onnxruntime.InferenceSession(
+            str(path or silero_model_path()), options, providers=["CPUExecutionProvider"])
+        names = {i.name for i in self.session.get_inputs()}
+        if names != {"input", "state", "sr"}:
+            raise RuntimeError(f"unexpected silero-vad model inputs {sorted(names)}")
+
+    @staticmethod
+    def window(rate: int) -> int:
+        return 256 if rate == 8000 else 512
+
+    def probabilities(self, x: np.ndarray, rate: int) -> np.ndarray:
+        """Speech probability of each window of float32 audio x at 8 or 16 kHz."""
+        window = self.window(rate)
+        context = window // 8
+        nwin = -(-len(x) // window)
+        padded = np.zeros(context + nwin * window, np.float32)
+        padded[context:context + len(x)] = x
+        state = np.zeros((2, 1, 128), np.float32)
+        sr = np.array(rate, np.int64)
+        probs = np.empty(nwin, np.float32)
+        run = self.session.run
+        for i in range(nwin):
+            # the window and, before it, the last `context` samples of the previous one
+            frame = padded[i * window:(i + 1) * window + context][np.newaxis]
+            out, state = run(None, {"input": frame, "state": state, "sr": sr})
+            probs[i] = out[0, 0]
+        return probs
+
+    def __call__(self, x16: np.ndarray, rate: int) -> np.ndarray:
+        """Speech segments ([start, end) samples) of int16 audio, with silero's defaults."""
+        import audiofast
+        x = x16.astype(np.float32) / 32768
+        model_rate = rate if rate in (8000, 16000) else 16000
+        if model_rate != rate:
+            x = audiofast.resample(x, rate, model_rate)
+        segments = speech_timestamps(self.probabilities(x, model_rate), len(x),
+                                     model_rate, self.window(model_rate))
+        if model_rate != rate:
+            segments = np.minimum(np.round(segments * (rate / model_rate)).astype(np.int64),
+                                  len(x16))
+        return segments
+
+
+def speech_timestamps(probs, n: int, rate: int, window: int, *, threshold: float = 0.5,
+                      neg_threshold: float | None = None, min_speech_duration_ms: float = 250,
+                      min_silence_duration_ms: float = 100,
+                      speech_pad_ms: float = 30) -> np.ndarray:
+    """silero-vad's smoothing of window probabilities into speech segments (its
+    ``get_speech_timestamps`` with its defaults), written from its documented behaviour.
+
+    Window i covers samples [i * window, (i + 1) * window) of an n-sample signal.
+
+    - Speech starts at the first window whose probability is at least `threshold`.
+    - A window below `neg_threshold` (default threshold - 0.15) begins a silence, unless one is
+      pending; a window at or above `threshold` cancels it. The segment ends where the silence
+      began, at the first window below `neg_threshold` that starts `min_silence_duration_ms`
+      or more after it. Probabilities between the two thresholds neither begin, cancel nor end
+      a silence. Speech still open at the end runs to n.
+    - Segments shorter than `min_speech_duration_ms` are dropped.
+    - Each segment is padded by `speech_pad_ms` on both sides, within [0, n); where the gap
+      between two segments is shorter than two pads, each takes half of it (the earlier one
+      the smaller half).
+
+    Returns an int64 array of shape (k, 2).
+    """
+    off = threshold - 0.15 if neg_threshold is None else neg_threshold
+    min_speech = rate * min_speech_duration_ms / 1000
+    min_silence = rate * min_silence_duration_ms / 1000
+    pad = int(rate * speech_pad_ms / 1000)
+    segments = []
+    start = silence = None
+    for i, p in enumerate(np.asarray(probs, np.float64)):
+        at = i * window
+        if start is None:
+            if p >= threshold:
+                start = at
+            continue
+        if p >= threshold:
+            silence = None
+        elif p < off:
+            if silence is None:
+                silence = at
+            if at - silence >= min_silence:
+                if silence - start >= min_speech:
+                    segments.append([start, silence])
+                start = silence = None
+    if start is not None and n - start >= min_speech:
+        segments.append([start, n])
+    for k, seg in enumerate(segments):
+        if k == 0:
+            seg[0] = max(0, seg[0] - pad)
+        if k + 1 < len(segments):
+            nxt = segments[k + 1]
+            gap = nxt[0] - seg[1]
+            if gap < 2 * pad:
+                seg[1] += gap // 2
+                nxt[0] = max(0, nxt[0] - gap // 2)
+            else:
+                seg[1] = min(n, seg[1] + pad)
+                nxt[0] = max(0, nxt[0] - pad)
+        else:
+            seg[1] = min(n, seg[1] + pad)
+    return np.array(segments, np.int64).reshape(-1, 2)
+
+
+def silero_detector():
+    """silero-vad as ``detect(x_int16, rate)``; None (with a note) when silero-vad or
+    onnxruntime is missing."""
+    path = silero_model_path()
+    if path is None or importlib.util.find_spec("onnxruntime") is None:
+        print(f"silero-vad or onnxruntime not installed: left out (add them: {SILERO_INSTALL})",
+              file=sys.stderr)
+        return None
+    return SileroONNX(path)
+
+
+# ---------------------------------------------------------------------------------------------
+
 def detectors() -> dict:
     """name -> detect(x_int16, rate) for audiofast and every installed peer."""
     import audiofast
     from audiofast import _workloads as wl
     found = {"audiofast.vad (defaults)": lambda x, rate: audiofast.vad(x, rate).segments}
+    silero = silero_detector()
+    if silero is not None:
+        found["silero-vad 6 (onnxruntime, 1 thread)"] = silero
 
     def webrtc(mode):
         def detect(x, rate):
@@ -96,7 +287,8 @@ def detectors() -> dict:
         for mode in range(4):
             found[f"webrtcvad mode {mode} (30 ms)"] = webrtc(mode)
     except wl.PeerMissing:
-        print("webrtcvad not installed: left out", file=sys.stderr)
+        print("webrtcvad not installed: left out (add it: pip install webrtcvad-wheels)",
+              file=sys.stderr)
     try:
         import auditok
 
@@ -105,40 +297,82 @@ def detectors() -> dict:
             return [(int(round(r.start * rate)), int(round(r.end * rate))) for r in regions]
         found["auditok.split (defaults)"] = auditok_split
     except ImportError:
-        print("auditok not installed: left out", file=sys.stderr)
+        print("auditok not installed: left out (add it: pip install auditok)", file=sys.stderr)
     try:
         import librosa
         found["librosa.effects.split (top_db=60)"] = (
             lambda x, rate: librosa.effects.split(x.astype(np.float32) / 32768))
     except ImportError:
-        print("librosa not installed: left out", file=sys.stderr)
+        print("librosa not installed: left out (add it: pip install librosa)", file=sys.stderr)
     return found
 
 
-def report(clips) -> dict:
-    """Score every detector; return {detector: {condition: (p, r, f1)}}."""
-    return {name: score(detect, clips) for name, detect in detectors().items()}
+def measure(detect, clips) -> tuple[np.ndarray, float]:
+    """`tally`'s counts and the speed: seconds of audio per second of `detect` (after one call on
+    a second of audio, so one-time costs such as librosa's compilation are not counted; the best
+    of three runs when one takes under a second, so fast detectors are not timed on noise)."""
+    if clips:
+        detect(clips[0]["x"][:clips[0]["sample_rate"]], clips[0]["sample_rate"])
+    counts, spent = tally(detect, clips)
+    if spent < 1.0:
+        for _ in range(2):
+            spent = min(spent, tally(detect, clips)[1])
+    audio = sum(len(c["x"]) / c["sample_rate"] for c in clips)
+    return counts, audio / spent
+
+
+def table(results: dict, clips, title: str, speed: bool = True) -> str:
+    """The F1 table of {detector: (counts, x real time)} over `clips`."""
+    noises = sorted({c["condition"] for c in clips})
+    order = ["full", "tel", "reverb"]
+    paths = sorted({c["channel"] for c in clips},
+                   key=lambda q: (order.index(q) if q in order else len(order), q))
+    if len(paths) < 2:
+        paths = []
+    width = max(map(len, results))
+    head = (f"{'detector':{width}s}  {'pooled P / R / F1':>20s}  "
+            + "  ".join(f"{c:>7s}" for c in noises)
+            + ("  |" + "  ".join(f"{p:>7s}" for p in paths) if paths else "")
+            + (f"  {'x real time':>11s}" if speed else ""))
+    lines = [title, head]
+    for name, (counts, rt) in results.items():
+        by_noise = pool(counts, clips, "condition")
+        by_path = pool(counts, clips, "channel")
+        p, r, f = by_noise["pooled"]
+        lines.append(f"{name:{width}s}  {p:6.3f} {r:6.3f} {f:6.3f}  "
+                     + "  ".join(f"{by_noise[c][2]:7.3f}" for c in noises)
+                     + ("  |" + "  ".join(f"{by_path[q][2]:7.3f}" for q in paths)
+                        if paths else "")
+                     + (f"  {rt:11,.0f}" if speed else ""))
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    path = pathlib.Path(argv[0]) if argv else default_corpus()
-    if not (path / "labels.json").exists():
-        print(f"no corpus at {path} (give its directory or set AUDIOFAST_VAD_CORPUS)",
-              file=sys.stderr)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    halves = "--halves" in argv
+    paths = [pathlib.Path(a) for a in argv if a != "--halves"] or default_corpora()
+    missing = [p for p in paths if not (p / "labels.json").exists()]
+    if missing or not paths:
+        print(f"no corpus at {missing[0] if missing else default_corpus()} (give its directory "
+              "or set AUDIOFAST_VAD_CORPUS)", file=sys.stderr)
         return 2
-    clips = load_corpus(path)
-    results = report(clips)
-    conditions = sorted({c["condition"] for c in clips})
-    width = max(map(len, results))
-    print(f"{len(clips)} clips, {sum(len(c['x']) for c in clips) / 16000:.0f} s; "
-          "frame-level F1 on a 10 ms grid (pooled: precision / recall / F1)")
-    print(f"{'detector':{width}s}  {'pooled P / R / F1':>20s}  "
-          + "  ".join(f"{c:>7s}" for c in conditions))
-    for name, res in results.items():
-        p, r, f = res["pooled"]
-        print(f"{name:{width}s}  {p:6.3f} {r:6.3f} {f:6.3f}  "
-              + "  ".join(f"{res[c][2]:7.3f}" for c in conditions))
+    found = detectors()
+    for k, path in enumerate(paths):
+        clips = load_corpus(path)
+        results = {name: measure(detect, clips) for name, detect in found.items()}
+        seconds = sum(len(c["x"]) / c["sample_rate"] for c in clips)
+        if k:
+            print()
+        print(table(results, clips, f"{path.name}: {len(clips)} clips, {seconds:.0f} s; "
+                    "frame-level F1 on a 10 ms grid (pooled: precision / recall / F1); "
+                    "x real time: one thread"))
+        if halves:
+            mid = (len(clips) + 1) // 2
+            for part, (lo, hi) in (("first", (0, mid)), ("second", (mid, len(clips)))):
+                sub = {name: (counts[lo:hi], rt) for name, (counts, rt) in results.items()}
+                print()
+                print(table(sub, clips[lo:hi], f"{path.name}, {part} half: clips {lo}-{hi - 1}",
+                            speed=False))
     return 0
 
 
