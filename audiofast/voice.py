@@ -272,14 +272,24 @@ def _duration_ms(ms, name: str) -> float:
     return v
 
 
+# The detector methods and the defaults that differ between them: margin_db, hysteresis_db
+# (dB), and the band filter's delay D in samples at 16 kHz (scaled with the rate).
+_VAD_METHODS = {"bands": dict(margin_db=1.0, hysteresis_db=1.0, lag_16k=1),
+                "energy": dict(margin_db=6.0, hysteresis_db=3.0, lag_16k=3)}
+
+
 @functools.lru_cache(maxsize=64, typed=True)
-def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
+def _vad_config(sample_rate, frame_ms, hop_ms, method, threshold_db, margin_db, hysteresis_db,
                 min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
                 min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter,
                 channels):
     """The detector's parameters checked and turned into samples and frames (cached: a
     detector per call of `vad` should not pay for the checks every time)."""
     func = "VAD"
+    if not (isinstance(method, str) and method in _VAD_METHODS):
+        raise ValueError(f"{func}: method must be one of "
+                         f"{', '.join(map(repr, _VAD_METHODS))}, got {method!r}")
+    defaults = _VAD_METHODS[method]
     sr = _checks.real(sample_rate, func, "sample_rate")
     if not _VAD_MIN_RATE <= sr <= _VAD_MAX_RATE:
         raise ValueError(f"{func}: sample_rate must be between {_VAD_MIN_RATE} and "
@@ -297,8 +307,15 @@ def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteres
             raise ValueError(f"{func}: hop_ms must be <= frame_ms, got {hop_ms!r} > "
                              f"{frame_ms!r}")
     fixed = None if threshold_db is None else _checks.real(threshold_db, func, "threshold_db")
-    margin = _checks.real(margin_db, func, "margin_db")
-    hysteresis = _checks.nonnegative(hysteresis_db, func, "hysteresis_db")
+    if fixed is not None and method != "energy":
+        raise ValueError(f"{func}: threshold_db (a fixed level) is a parameter of "
+                         f"method='energy'; the {method!r} method has no fixed level "
+                         f"(pass method='energy' with it)")
+    margin = _checks.real(defaults["margin_db"] if margin_db is None else margin_db, func,
+                          "margin_db")
+    hysteresis = _checks.nonnegative(
+        defaults["hysteresis_db"] if hysteresis_db is None else hysteresis_db, func,
+        "hysteresis_db")
     min_thr = _checks.real(min_threshold_db, func, "min_threshold_db")
     rise = _checks.nonnegative(floor_rise_db_per_s, func, "floor_rise_db_per_s")
     hop_s = hop / sr
@@ -313,10 +330,10 @@ def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteres
     if not isinstance(band_filter, (bool, np.bool_)):
         raise TypeError(f"{func}: band_filter must be a bool, got "
                         f"{type(band_filter).__name__}")
-    lag = max(1, _round_half_up(3 * sr / 16000)) if band_filter else 0
+    lag = max(1, _round_half_up(defaults["lag_16k"] * sr / 16000)) if band_filter else 0
     max_frames = (sys.maxsize if max_speech == math.inf
                   else max(1, _round_half_up(max_speech / hop_s)))
-    return (sr, frame, hop, lag, fixed, margin, hysteresis, min_thr, rise * hop_s,
+    return (sr, frame, hop, lag, method, fixed, margin, hysteresis, min_thr, rise * hop_s,
             max(1, _round_half_up(min_speech / 1000 / hop_s)),
             max(1, _round_half_up(min_silence / 1000 / hop_s)),
             _round_half_up(pad / 1000 / hop_s), max_frames, nch)
@@ -386,25 +403,22 @@ class VAD:
     """
 
     def __init__(self, sample_rate, *, channels: int = 1, frame_ms: float = 30,
-                 hop_ms: float | None = None,
-                 threshold_db: float | None = None, margin_db: float = 6.0,
-                 hysteresis_db: float = 3.0, min_threshold_db: float = -60.0,
+                 hop_ms: float | None = None, method: str = "bands",
+                 threshold_db: float | None = None, margin_db: float | None = None,
+                 hysteresis_db: float | None = None, min_threshold_db: float = -60.0,
                  floor_rise_db_per_s: float = 1.0, min_speech_duration_ms: float = 150,
                  min_silence_duration_ms: float = 400, speech_pad_ms: float = 60,
                  max_speech_duration_s: float = float("inf"), band_filter: bool = True):
-        try:
-            config = _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db,
-                                 hysteresis_db, min_threshold_db, floor_rise_db_per_s,
-                                 min_speech_duration_ms, min_silence_duration_ms, speech_pad_ms,
-                                 max_speech_duration_s, band_filter, channels)
-        except TypeError as e:
-            if "unhashable" not in str(e):
-                raise
-            config = _vad_config.__wrapped__(
-                sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
+        args = (sample_rate, frame_ms, hop_ms, method, threshold_db, margin_db, hysteresis_db,
                 min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
                 min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter,
                 channels)
+        try:
+            config = _vad_config(*args)
+        except TypeError as e:
+            if "unhashable" not in str(e):
+                raise
+            config = _vad_config.__wrapped__(*args)
         self._stream = _dispatch.core.VADStream(*config)
         if type(self).process is VAD.process:
             # The compiled method itself, bound on the instance: it runs every 10-20 ms in a
