@@ -3,7 +3,8 @@
 * `frame_rms`, `split`, `trim`: the same values, shapes and intervals as ``librosa.feature.rms``
   and ``librosa.effects.split`` / ``trim`` (drop-in: change the import), computed in one pass in
   Cython.
-* `vad` and `VAD`: an RMS-energy voice activity detector, one-shot and streaming.
+* `vad` and `VAD`: a voice activity detector, one-shot and streaming: sub-band noise tracking
+  (the default, ``method="bands"``) or frame energy against a noise floor (``"energy"``).
 """
 from __future__ import annotations
 
@@ -340,12 +341,26 @@ def _vad_config(sample_rate, frame_ms, hop_ms, method, threshold_db, margin_db, 
 
 
 class VAD:
-    """Streaming RMS-energy voice activity detector.
+    """Streaming voice activity detector.
 
     Feed audio in chunks of any size with `process`; each call returns a `VADResult` with the
     frames decided so far and the speech segments that closed. ``vad(x, sr, **kw)`` is exactly
     ``VAD(sr, **kw)`` fed `x` in one chunk and flushed, so the flags and segments of any
     chunking, concatenated, equal the one-shot answer.
+
+    Two methods decide each frame; both feed the same smoothing (`min_speech_duration_ms`,
+    `min_silence_duration_ms`, `speech_pad_ms`, `max_speech_duration_s`):
+
+    * ``"bands"`` (the default): the frame's spectrum in six bands from 100 Hz to 4 kHz (100,
+      250, 500, 1000, 2000, 3000, 4000 Hz), each against its own noise range, ``noise mean + 2
+      spreads`` in dB, learnt (with a 1 s time constant) from the frames in which that band
+      looks like noise. The *evidence* of a frame is the mean over the bands of how far each is
+      above its range, dB; speech starts when it exceeds `margin_db` and continues while it
+      exceeds ``margin_db - hysteresis_db``. Babble and other noise that fluctuates widens its
+      range, so it rarely reads as speech; steady noise (white, hum) gives a narrow range, so
+      weak speech stands out of it.
+    * ``"energy"``: the frame's energy against an adaptive noise floor plus `margin_db` (or a
+      fixed `threshold_db`).
 
     Parameters
     ----------
@@ -359,18 +374,27 @@ class VAD:
         Frame length in milliseconds (rounded to whole samples), at most 10,000.
     hop_ms : float, optional
         Time between frame starts, ms, at most `frame_ms`; default `frame_ms` (no overlap).
+    method : {"bands", "energy"}, default "bands"
+        How each frame is decided (above).
     threshold_db : float, optional
-        A fixed level in dBFS that a frame's energy must exceed to start speech. Default (None):
-        adaptive, ``noise floor + margin_db`` (at least `min_threshold_db`), where the noise
-        floor follows the energy down at once and rises by `floor_rise_db_per_s`.
-    margin_db : float, default 6
-        Adaptive threshold: how far above the noise floor speech starts, dB.
-    hysteresis_db : float, default 3
-        Once in speech, a frame stays speech down to ``threshold - hysteresis_db``.
+        ``method="energy"`` only (with "bands" it is a ValueError): a fixed level in dBFS that a
+        frame's energy must exceed to start speech. Default (None): adaptive, ``noise floor +
+        margin_db`` (at least `min_threshold_db`), where the noise floor follows the energy
+        down at once and rises by `floor_rise_db_per_s`.
+    margin_db : float, optional
+        "bands": the evidence (mean band excess over the noise ranges, dB) at which speech
+        starts; default 1. "energy": how far above the noise floor speech starts, dB; default 6.
+    hysteresis_db : float, optional
+        Once in speech, a frame stays speech down to ``threshold - hysteresis_db`` (dB):
+        "bands" continues while the evidence exceeds ``margin_db - hysteresis_db``; default 1
+        for "bands" (any band above its range), 3 for "energy".
     min_threshold_db : float, default -60
-        Lowest adaptive threshold, dBFS, so near-silent input is not speech.
+        Lowest threshold, dBFS: frames whose level (`energy_db`) is at most this are never
+        speech, so near-silence and reverberation tails are not speech.
     floor_rise_db_per_s : float, default 1
-        How fast the noise floor estimate rises, dB per second.
+        dB per second. "bands": how fast a band's noise mean climbs while the band is above its
+        noise range (a step up in noise is followed this fast until it is inside the range,
+        then with the 1 s time constant). "energy": how fast the noise floor rises.
     min_speech_duration_ms : float, default 150
         Shorter runs of speech frames (after merging gaps) are dropped.
     min_silence_duration_ms : float, default 400
@@ -380,12 +404,23 @@ class VAD:
     max_speech_duration_s : float, default inf
         Longer segments are cut into pieces of this length (flags are unchanged).
     band_filter : bool, default True
-        Measure the energy of ``(x[n] - x[n - D]) / 2``, ``D = max(1, round(3 * sample_rate /
-        16000))``: a comb that peaks (gain 1) at about 2.7 kHz and is zero at DC, so hum and
-        low-frequency rumble do not count as speech.
+        Measure ``(x[n] - x[n - D]) / 2`` instead of x: zero at DC, so hum and low-frequency
+        rumble count for little. "bands": ``D = max(1, round(sample_rate / 16000))``, a slope of
+        6 dB per octave up to 4 kHz that keeps brown noise and hum from leaking into the upper
+        bands. "energy": ``D = max(1, round(3 * sample_rate / 16000))``, a comb that peaks
+        (gain 1) at about 2.7 kHz.
 
     Notes
     -----
+    Each frame's level, `energy_db` in the results, is the mean square of what is measured
+    (the difference above, or x), in dBFS; "energy" compares it with its threshold, and for
+    "bands" it is compared with ``max(energy_db - evidence + margin_db, min_threshold_db)``, so
+    a frame is speech exactly when `energy_db` exceeds `threshold_db` (less the hysteresis while
+    in speech) with both methods. "bands" analyses each frame with a real FFT (rectangular
+    window, zero-padded to the next even size of the form 2**a 3**b 5**c 7**d); a band's level
+    is its share of the mean square. A band's noise mean starts at its first level, so a stream
+    that starts in speech needs its first pause (and about a second) to settle.
+
     Durations are rounded to whole hops; the three in milliseconds are at most 10**9 ms and
     `max_speech_duration_s` at most 10**6 s (or inf). Latency: a segment opens (`in_speech`,
     `speech_start`) once ``min_speech_duration_ms`` of speech has been seen, and closes
@@ -394,8 +429,10 @@ class VAD:
     Frame ``t`` stands for samples ``[t * hop + (frame - hop) // 2, (t + 1) * hop + ...)``
     (frame 0 from sample 0); a final partial frame is not decided. Frames containing NaN (or,
     with the band filter, whose `lag` samples before them do) have NaN energy and are not
-    speech; frames with inf and no NaN have inf energy (speech). Energies below -120 dBFS
-    (digital silence) read -120. int32 chunks are scaled by 2**-31, int16 by 2**-15.
+    speech; with "bands" their threshold is NaN too and they change no state. Frames with inf
+    and no NaN have inf energy and are speech (with "bands", at threshold `min_threshold_db`,
+    and they change no noise range either). Levels below -120 dBFS (digital silence) read
+    -120. int32 chunks are scaled by 2**-31, int16 by 2**-15; the detector computes in float32.
 
     The whole stream (framing, deciding, segmenting) is one compiled object that this class
     holds. Separate objects may be used from separate threads, one object from one thread at a
@@ -445,6 +482,11 @@ class VAD:
     def hop_length(self) -> int:
         """Samples between frame starts."""
         return self._stream.hop_length
+
+    @property
+    def method(self) -> str:
+        """How frames are decided: "bands" or "energy"."""
+        return self._stream.method
 
     @property
     def lag(self) -> int:
@@ -505,12 +547,13 @@ class VAD:
                         f"with the same parameters")
 
     def __repr__(self) -> str:
-        return (f"VAD(sample_rate={self.sample_rate:g}, frame_length={self.frame_length}, "
-                f"hop_length={self.hop_length}, in_speech={self.in_speech})")
+        return (f"VAD(sample_rate={self.sample_rate:g}, method={self.method!r}, "
+                f"frame_length={self.frame_length}, hop_length={self.hop_length}, "
+                f"in_speech={self.in_speech})")
 
 
 def vad(x, sample_rate, *, axis: int = -1, **params) -> VADResult:
-    """Detect speech in a whole signal by its energy: ``VAD(sample_rate, **params)`` fed `x`.
+    """Detect speech in a whole signal: ``VAD(sample_rate, **params)`` fed `x` and flushed.
 
     Parameters
     ----------
@@ -524,9 +567,10 @@ def vad(x, sample_rate, *, axis: int = -1, **params) -> VADResult:
         at most 64 samples beside an axis of more, raises a ValueError: that is what
         ``(frames, channels)`` audio looks like with the default axis.
     **params
-        The keyword parameters of `VAD` (`frame_ms`, `hop_ms`, `threshold_db`, `margin_db`,
-        `hysteresis_db`, `min_threshold_db`, `floor_rise_db_per_s`, `min_speech_duration_ms`,
-        `min_silence_duration_ms`, `speech_pad_ms`, `max_speech_duration_s`, `band_filter`).
+        The keyword parameters of `VAD` (`frame_ms`, `hop_ms`, `method`, `threshold_db`,
+        `margin_db`, `hysteresis_db`, `min_threshold_db`, `floor_rise_db_per_s`,
+        `min_speech_duration_ms`, `min_silence_duration_ms`, `speech_pad_ms`,
+        `max_speech_duration_s`, `band_filter`).
 
     Returns
     -------
