@@ -28,7 +28,7 @@ import wave
 import numpy as np
 
 GRID_S = 0.010
-SILERO_INSTALL = "pip install --no-deps silero-vad onnxruntime"
+SILERO_INSTALL = "pip install --no-deps silero-vad onnxruntime"      # as audiofast._workloads
 _SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -124,35 +124,20 @@ def _runs(flags, frame: int):
 # silero-vad without torch: its ONNX model on onnxruntime, and its speech-timestamp smoothing
 
 def silero_model_path() -> pathlib.Path | None:
-    """The ONNX model the silero-vad package ships, found without importing the package (its
+    """The ONNX model the silero-vad package ships (found without importing the package, whose
     __init__ imports torch); None when silero-vad is not installed."""
-    spec = importlib.util.find_spec("silero_vad")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        path = pathlib.Path(folder) / "data" / "silero_vad.onnx"
-        if path.exists():
-            return path
-    return None
+    from audiofast import _workloads as wl
+    return wl.silero_model_path()
 
 
 class SileroONNX:
-    """silero-vad's speech probabilities from its ONNX model on onnxruntime, single-threaded.
-
-    The model takes a window of 512 samples at 16 kHz (256 at 8 kHz) with the previous window's
-    last 64 (32) samples in front of it as context, its recurrent state (2, 1, 128) and the
-    sample rate, and gives the window's speech probability and the next state. The stream
-    starts with zero context and state; the last window is padded with zeros. Other sample
-    rates are resampled to 16 kHz first (audiofast.resample)."""
+    """silero-vad's speech probabilities from its ONNX model on onnxruntime, single-threaded
+    (audiofast._workloads.silero_probabilities), and its smoothing into segments. Other sample
+    rates than 8 and 16 kHz are resampled to 16 kHz first (audiofast.resample)."""
 
     def __init__(self, path=None):
-        import onnxruntime
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-        self.session = onnxruntime.InferenceSession(
-            str(path or silero_model_path()), options, providers=["CPUExecutionProvider"])
+        from audiofast import _workloads as wl
+        self.session = wl.silero_session(path)
         names = {i.name for i in self.session.get_inputs()}
         if names != {"input", "state", "sr"}:
             raise RuntimeError(f"unexpected silero-vad model inputs {sorted(names)}")
@@ -163,21 +148,8 @@ class SileroONNX:
 
     def probabilities(self, x: np.ndarray, rate: int) -> np.ndarray:
         """Speech probability of each window of float32 audio x at 8 or 16 kHz."""
-        window = self.window(rate)
-        context = window // 8
-        nwin = -(-len(x) // window)
-        padded = np.zeros(context + nwin * window, np.float32)
-        padded[context:context + len(x)] = x
-        state = np.zeros((2, 1, 128), np.float32)
-        sr = np.array(rate, np.int64)
-        probs = np.empty(nwin, np.float32)
-        run = self.session.run
-        for i in range(nwin):
-            # the window and, before it, the last `context` samples of the previous one
-            frame = padded[i * window:(i + 1) * window + context][np.newaxis]
-            out, state = run(None, {"input": frame, "state": state, "sr": sr})
-            probs[i] = out[0, 0]
-        return probs
+        from audiofast import _workloads as wl
+        return wl.silero_probabilities(self.session, x, rate)
 
     def __call__(self, x16: np.ndarray, rate: int) -> np.ndarray:
         """Speech segments ([start, end) samples) of int16 audio, with silero's defaults."""
