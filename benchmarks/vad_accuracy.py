@@ -1,6 +1,6 @@
 """Frame-level accuracy and speed of voice activity detectors on the labelled corpora.
 
-    python benchmarks/vad_accuracy.py [CORPUS_DIR ...] [--halves]
+    python benchmarks/vad_accuracy.py [CORPUS_DIR ...] [--halves] [--latency]
 
 Scores audiofast.vad (default parameters, and method="energy"), silero-vad (its ONNX model on
 onnxruntime, one thread, no torch), webrtcvad (modes 0-3, 30 ms frames), auditok and
@@ -13,7 +13,8 @@ labels' ``channel``: full band, telephone band, reverberant). The last column is
 speed on the corpus: seconds of audio per second of computing, one thread, from the int16 array to
 the segments; below each table, how many times faster than each peer the default audiofast.vad
 ran in that process. ``--halves`` also scores the first and the second half of each clip list on
-their own. Peers that are not installed are left out with the command that adds them.
+their own; ``--latency`` also measures, streaming in 10 ms chunks, how long after each labelled
+start and end audiofast.VAD and silero-vad know of it (see `latency`). Peers that are not installed are left out with the command that adds them.
 """
 from __future__ import annotations
 
@@ -335,10 +336,131 @@ def speed_ratios(results: dict) -> str:
             if peers else "")
 
 
+# ---------------------------------------------------------------------------------------------
+# Latency of the streaming detectors: when a segment's start and end become known
+
+def audiofast_events(x: np.ndarray, rate: int, chunk: int, **params) -> list:
+    """audiofast.VAD fed `chunk` samples at a time: (start, end, start_known, end_known) of each
+    segment, in samples; start_known is the stream position at which `in_speech` and
+    `speech_start` first showed it, end_known where `process` returned it closed (the clip's
+    length for a segment closed only by the final flush)."""
+    import audiofast
+    det = audiofast.VAD(rate, **params)
+    events, open_at, seen = [], None, None
+    for i in range(0, len(x), chunk):
+        part = det.process(x[i:i + chunk])
+        now = min(i + chunk, len(x))
+        for a, b in part.segments:
+            events.append((int(a), int(b), open_at if open_at is not None else now, now))
+            open_at = None
+        if det.in_speech and det.speech_start != seen:
+            seen, open_at = det.speech_start, now
+        elif not det.in_speech:
+            seen = None
+    for a, b in det.flush().segments:
+        events.append((int(a), int(b), open_at if open_at is not None else len(x), len(x)))
+        open_at = None
+    return events
+
+
+def silero_events(probs: np.ndarray, n: int, rate: int, window: int, chunk: int, *,
+                  threshold: float = 0.5, min_speech_duration_ms: float = 250,
+                  min_silence_duration_ms: float = 100, speech_pad_ms: float = 30) -> list:
+    """silero-vad streamed: its window probabilities (each known once the window's last sample
+    and the chunk holding it have arrived) through `speech_timestamps`'s rules, as events like
+    `audiofast_events`. A start is known once the run is certain to last
+    `min_speech_duration_ms` (before that, the offline smoothing could still drop it); an end
+    once the silence has lasted `min_silence_duration_ms`. Starts and ends are padded by
+    `speech_pad_ms` (a pad that reaches the next segment is not split here: the times of
+    knowing are what is measured)."""
+    off = threshold - 0.15
+    min_speech, min_silence = rate * min_speech_duration_ms / 1000, rate * \
+        min_silence_duration_ms / 1000
+    pad = int(rate * speech_pad_ms / 1000)
+    events, start, silence, known = [], None, None, None
+    for i, p in enumerate(np.asarray(probs, np.float64)):
+        at = i * window
+        now = min(n, -(-((i + 1) * window) // chunk) * chunk)
+        if start is None:
+            if p >= threshold:
+                start, silence, known = at, None, None
+        elif p >= threshold:
+            silence = None
+        elif p < off:
+            if silence is None:
+                silence = at
+            if at - silence >= min_silence:
+                if silence - start >= min_speech:
+                    events.append((max(0, start - pad), min(n, silence + pad), known, now))
+                start = silence = None
+                continue
+        if start is not None and known is None:
+            if (silence if silence is not None else (i + 1) * window) - start >= min_speech:
+                known = now
+    if start is not None and n - start >= min_speech:
+        events.append((max(0, start - pad), n, known if known is not None else n, n))
+    return events
+
+
+def delays(events: list, speech: np.ndarray) -> tuple[list, list, int]:
+    """Onset delays (start known - labelled start) and end delays (end known - labelled end), in
+    samples, of the labelled segments a detected segment opens (ends) alone: a segment that
+    also covers the label before (after) is not counted, nor a label no segment covers. Also
+    the number of labels counted neither way."""
+    onsets, ends, neither = [], [], 0
+    for k, (s, e) in enumerate(speech):
+        prev_end = speech[k - 1][1] if k else -1
+        next_start = speech[k + 1][0] if k + 1 < len(speech) else None
+        over = [ev for ev in events if ev[0] < e and ev[1] > s]
+        first = [ev for ev in over if ev[0] >= prev_end]
+        last = [ev for ev in over if next_start is None or ev[1] <= next_start]
+        if first:
+            onsets.append(min(ev[2] for ev in first) - s)
+        if last and last[-1][1] < (next_start if next_start is not None else np.inf):
+            ends.append(last[-1][3] - e)
+        neither += not first and not last
+    return onsets, ends, neither
+
+
+def latency(clips, chunk_ms: float = 10) -> str:
+    """Median and 90th percentile, in ms, of the onset and end delays (`delays`) of audiofast.VAD
+    (defaults) and of silero-vad (when installed), both streamed in `chunk_ms` chunks."""
+    rows = {}
+    runs = {"audiofast.VAD (defaults)": lambda c, chunk: audiofast_events(
+        c["x"], c["sample_rate"], chunk)}
+    silero = silero_detector()
+    if silero is not None:
+        def run_silero(c, chunk):
+            rate = c["sample_rate"]
+            window = silero.window(rate)
+            probs = silero.probabilities(c["x"].astype(np.float32) / 32768, rate)
+            return silero_events(probs, len(c["x"]), rate, window, chunk)
+        runs["silero-vad (32 ms windows, its smoothing)"] = run_silero
+    for name, run in runs.items():
+        on, end, neither = [], [], 0
+        for c in clips:
+            chunk = int(round(c["sample_rate"] * chunk_ms / 1000))
+            o, e, k = delays(run(c, chunk), c["speech"])
+            scale = 1000 / c["sample_rate"]
+            on += [v * scale for v in o]
+            end += [v * scale for v in e]
+            neither += k
+        rows[name] = (on, end, neither)
+    width = max(map(len, rows))
+    lines = [f"{'detector':{width}s}  onset ms: median    p90  (n)   end ms: median    p90  (n)"
+             "  not counted"]
+    for name, (on, end, neither) in rows.items():
+        q = lambda v, p: np.percentile(v, p) if v else float("nan")
+        lines.append(f"{name:{width}s}  {q(on, 50):16.0f} {q(on, 90):6.0f} {len(on):4d}  "
+                     f"{q(end, 50):14.0f} {q(end, 90):6.0f} {len(end):4d}  {neither:11d}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     halves = "--halves" in argv
-    paths = [pathlib.Path(a) for a in argv if a != "--halves"] or default_corpora()
+    with_latency = "--latency" in argv
+    paths = [pathlib.Path(a) for a in argv if not a.startswith("--")] or default_corpora()
     missing = [p for p in paths if not (p / "labels.json").exists()]
     if missing or not paths:
         print(f"no corpus at {missing[0] if missing else default_corpus()} (give its directory "
@@ -362,6 +484,11 @@ def main(argv=None) -> int:
                 print()
                 print(table(sub, clips[lo:hi], f"{path.name}, {part} half: clips {lo}-{hi - 1}",
                             speed=False))
+        if with_latency:
+            print()
+            print(f"{path.name}: streaming latency, 10 ms chunks: from each labelled start "
+                  f"(end) to the chunk after which the detector's segment start (end) is known")
+            print(latency(clips))
     return 0
 
 
