@@ -214,9 +214,10 @@ cdef object np_empty_readonly(shape, dtype):
 
 
 # The detector is a pipeline of three parts, each owning its state: framing (Framer) cuts the
-# stream into frames; deciding (a Decider: EnergyDecider here) measures each frame and flags it
-# speech or not; segmenting (Segmenter) smooths the flags into segments. A detector method
-# replaces the Decider only. VADStream owns one of each and is what audiofast.VAD holds.
+# stream into frames; deciding (a Decider: BandDecider for method "bands", EnergyDecider for
+# "energy") measures each frame and flags it speech or not; segmenting (Segmenter) smooths the
+# flags into segments. A detector method replaces the Decider only. VADStream owns one of each
+# and is what audiofast.VAD holds.
 
 @cython.final
 cdef class Segmenter:

@@ -4,17 +4,19 @@
 
 Scores audiofast.vad (default parameters, and method="energy"), silero-vad (its ONNX model on
 onnxruntime, one thread, no torch), webrtcvad (modes 0-3, 30 ms frames), auditok and
-librosa.effects.split on every clip of each corpus (16-bit mono WAVs with ``labels.json``). By default the corpora are
-``../shared/data/vad-corpus`` and ``../shared/data/vad-corpus-v2`` beside the repository (or the
-one directory in $AUDIOFAST_VAD_CORPUS). A 10 ms grid cell counts as speech when its centre lies in
-a segment, for the labels and for each detector alike; precision, recall and F1 are given pooled
-over all clips and F1 per noise type and, where a corpus has several, per microphone path (the
-labels' ``channel``: full band, telephone band, reverberant). The last column is each detector's
-speed on the corpus: seconds of audio per second of computing, one thread, from the int16 array to
-the segments; below each table, how many times faster than each peer the default audiofast.vad
-ran in that process. ``--halves`` also scores the first and the second half of each clip list on
-their own; ``--latency`` also measures, streaming in 10 ms chunks, how long after each labelled
-start and end audiofast.VAD and silero-vad know of it (see `latency`). Peers that are not installed are left out with the command that adds them.
+librosa.effects.split on every clip of each corpus (16-bit mono WAVs with ``labels.json``). By
+default the corpora are ``../shared/data/vad-corpus`` and ``../shared/data/vad-corpus-v2``
+beside the repository (or the one directory in $AUDIOFAST_VAD_CORPUS). A 10 ms grid cell counts
+as speech when its centre lies in a segment, for the labels and for each detector alike;
+precision, recall and F1 are given pooled over all clips and F1 per noise type and, where a
+corpus has several, per microphone path (the labels' ``channel``: full band, telephone band,
+reverberant). The last column is each detector's speed on the corpus: seconds of audio per second
+of computing, one thread, from the int16 array to the segments; below each table, how many times
+faster than each peer the default audiofast.vad ran in that process. ``--halves`` also scores
+the first and the second half of each clip list on their own; ``--latency`` also measures,
+streaming in 10 ms chunks, how long after each labelled start and end audiofast.VAD and
+silero-vad know of it (see `latency`). Peers that are not installed are left out with the
+command that adds them.
 """
 from __future__ import annotations
 
