@@ -389,8 +389,9 @@ class VAD:
         "bands" continues while the evidence exceeds ``margin_db - hysteresis_db``; default 1
         for "bands" (any band above its range), 3 for "energy".
     min_threshold_db : float, default -60
-        Lowest threshold, dBFS: frames whose level (`energy_db`) is at most this are never
-        speech, so near-silence and reverberation tails are not speech.
+        Lowest threshold, dBFS: speech never starts at a level (`energy_db`) at or below it,
+        and ends below ``min_threshold_db - hysteresis_db``, so near-silence and reverberation
+        tails are not speech.
     floor_rise_db_per_s : float, default 1
         dB per second. "bands": how fast a band's noise mean climbs while the band is above its
         noise range (a step up in noise is followed this fast until it is inside the range,
