@@ -37,6 +37,7 @@ cdef extern from "_simd.h" nogil:
     double af_energy_f32(const float* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_f64(const double* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_i16(const int16_t* x, Py_ssize_t n, Py_ssize_t lag)
+    float af_power_f32(const float* re, const float* im, Py_ssize_t n)
     float af_sequential_sq_f32(const float* x, Py_ssize_t n)
     double af_sequential_sq_f64(const double* x, Py_ssize_t n)
     float af_pairwise_leaf_sq_f32(const float* x, Py_ssize_t n)

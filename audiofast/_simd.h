@@ -262,7 +262,38 @@ static inline double af_dot_f64(const double *a, const double *b, ptrdiff_t n)
     }
     return ((s0[0] + s1[0]) + (s0[1] + s1[1])) + ((s0[2] + s1[2]) + (s0[3] + s1[3]));
 }
+
+/* The power of n spectrum bins, the sum over k < n of re[k]**2 + im[k]**2 (a band of the VAD's
+ * spectrum): eight float32 lanes over whole blocks of eight, their total, then the rest one by
+ * one. The order depends only on n. */
+static inline float af_power_f32(const float *re, const float *im, ptrdiff_t n)
+{
+    af_v8sf s = {0}, x, y;
+    ptrdiff_t i = 0;
+    float total;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, re + i, sizeof x);
+        memcpy(&y, im + i, sizeof y);
+        s += x * x + y * y;
+    }
+    total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    for (; i < n; i++)
+        total += re[i] * re[i] + im[i] * im[i];
+    return total;
+}
 #else
+static inline float af_power_f32(const float *re, const float *im, ptrdiff_t n)
+{
+    float s[8] = {0}, total;
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int u = 0; u < 8; u++)
+            s[u] += re[i + u] * re[i + u] + im[i + u] * im[i + u];
+    total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    for (; i < n; i++)
+        total += re[i] * re[i] + im[i] * im[i];
+    return total;
+}
 #define AF_DOT_PLAIN(T, name)                                                                \
     static inline T name(const T *a, const T *b, ptrdiff_t n)                                \
     {                                                                                        \

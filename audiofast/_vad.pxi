@@ -2,9 +2,9 @@
 # the parameters and documents the behaviour; the loops over samples and frames are here, and so
 # is the detector's stream (VADStream), which checks its own chunks.
 
-from libc.math cimport INFINITY, sqrt, sqrtf
+from libc.math cimport INFINITY, NAN, ceil, exp, fabs, sqrt, sqrtf
 
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.stdint cimport int64_t
 
 cdef enum:
@@ -214,9 +214,10 @@ cdef object np_empty_readonly(shape, dtype):
 
 
 # The detector is a pipeline of three parts, each owning its state: framing (Framer) cuts the
-# stream into frames; deciding (a Decider: EnergyDecider here) measures each frame and flags it
-# speech or not; segmenting (Segmenter) smooths the flags into segments. A detector method
-# replaces the Decider only. VADStream owns one of each and is what audiofast.VAD holds.
+# stream into frames; deciding (a Decider: BandDecider for method "bands", EnergyDecider for
+# "energy") measures each frame and flags it speech or not; segmenting (Segmenter) smooths the
+# flags into segments. A detector method replaces the Decider only. VADStream owns one of each
+# and is what audiofast.VAD holds.
 
 @cython.final
 cdef class Segmenter:
@@ -523,6 +524,273 @@ cdef class EnergyDecider(Decider):
         return 0
 
 
+# The band detector's bands, Hz: webrtcvad's six below 4 kHz, the first from 100 Hz rather than
+# 80. Nothing above 4 kHz: speech evidence below it is enough, white noise dominates above it,
+# and 8 kHz telephone audio then reads like 48 kHz studio audio (see /README, "How the detector
+# decides").
+cdef tuple _BANDS_HZ = ((100, 250), (250, 500), (500, 1000), (1000, 2000), (2000, 3000),
+                        (3000, 4000))
+
+cdef enum:
+    MAX_BANDS = 6
+    ROW = MAX_BANDS + 1         # a batched frame: its band powers, then its level's
+
+# The noise tracker's constants. Physical rather than tuned per corpus (results sit on a plateau
+# around them): a band looks like noise below its mean plus NOISE_SPREADS spreads (about two
+# sigma), the mean and spread follow the noise with a NOISE_TAU_S time constant (a second of
+# memory), and the spread starts at that of a band level with about ten degrees of freedom.
+cdef double NOISE_SPREADS = 2.0
+cdef double NOISE_TAU_S = 1.0
+cdef double NOISE_SPREAD0_DB = 3.0
+cdef double SILENCE_DB = -120.0         # the level of digital silence (powers below 1e-12)
+
+
+cdef Py_ssize_t fft_size(Py_ssize_t n):
+    """The smallest even 2**a 3**b 5**c 7**d >= n (a size RealFFT plans)."""
+    cdef Py_ssize_t m = max(2, n + n % 2), k, p
+    while True:
+        k = m
+        for p in (2, 3, 5, 7):
+            while k % p == 0:
+                k //= p
+        if k == 1:
+            return m
+        m += 2
+
+
+def band_bins(double sample_rate, Py_ssize_t nfft):
+    """The ``[lo, hi)`` bin ranges of the bands of a real FFT of size nfft at sample_rate Hz:
+    bin k (frequency ``k * sample_rate / nfft``) is in a band when ``lo_hz <= f < hi_hz`` and
+    below Nyquist; bands without a bin are dropped, and when none is left, one band holds every
+    bin from 1 to below Nyquist (which may be empty too: a frame of one or two samples)."""
+    out = []
+    top = (nfft + 1) // 2
+    for lo_hz, hi_hz in _BANDS_HZ:
+        lo = <Py_ssize_t>ceil(lo_hz * nfft / sample_rate)
+        hi = min(<Py_ssize_t>ceil(hi_hz * nfft / sample_rate), top)
+        if hi > lo:
+            out.append((lo, hi))
+    if not out and top > 1:
+        out.append((1, top))
+    return out
+
+
+cdef inline int _nonfinite_kind(const real_t* x, Py_ssize_t frame,
+                                Py_ssize_t lag) noexcept nogil:
+    """What the non-finite samples of x[-lag .. frame), as float32, are: 2 when one is NaN, 1
+    when some are inf and none NaN, 0 when all are finite."""
+    cdef Py_ssize_t i
+    cdef float v
+    cdef int kind = 0
+    for i in range(-lag, frame):
+        v = <float>x[i]
+        if v != v:
+            return 2
+        if v - v != 0:
+            kind = 1
+    return kind
+
+
+@cython.final
+cdef class BandDecider(Decider):
+    """The band detector's decision ("bands", the default method). Per frame:
+
+    1. the difference ``d[n] = (x[n] - x[n - lag]) / 2`` (``d = x`` when lag is 0), in float32,
+       and its level, the mean square of d in dB: the value pushed, and what
+       min_threshold_db applies to;
+    2. a real FFT of d (rectangular window, zero-padded to nfft = fft_size(frame)) and the
+       levels of the bands of band_bins, each the band's share of the mean square of d
+       (``2 / frame**2 * sum |D_k|**2``) in dB;
+    3. the evidence: the mean over bands of how far each band is above its noise range
+       ``mu + NOISE_SPREADS * sd`` (0 where it is not), dB, with the state before this frame;
+    4. ``threshold = max(level - evidence + margin_db, min_threshold_db)``, and speech when the
+       level is above it (above ``threshold - hysteresis_db`` while in speech): speech starts
+       when the evidence exceeds margin_db and continues while it exceeds ``margin_db -
+       hysteresis_db``;
+    5. then each band's noise mean mu and spread sd (mean absolute deviation, dB) learn from
+       this frame when the band looks like noise (below its range: a step of
+       ``1 - exp(-hop / NOISE_TAU_S)`` of the way), else mu creeps up by rise_db. The gate is
+       the band's own level, not the frame's decision, so no feedback can lock the detector in
+       speech.
+
+    mu starts at the first level of each band, sd at NOISE_SPREAD0_DB. NaN frames (a NaN sample,
+    or infs that cancel) have a NaN level and threshold, are not speech and change nothing.
+    Frames with inf but no NaN are infinitely loud: speech, threshold min_threshold_db, state
+    unchanged. A band whose power overflows (samples near float32's limit) is left alone.
+
+    Samples are converted to float32 first (int16 scaled by 2**-15), as the Framer's tail holds
+    them, and every operation depends only on the frame's samples and the state, so a frame
+    read from the chunk or from the tail gives the same bits: streaming equals one-shot."""
+    cdef Py_ssize_t frame, nfft, nbands, nbins
+    cdef Py_ssize_t lo[MAX_BANDS]
+    cdef Py_ssize_t hi[MAX_BANDS]
+    cdef double band_scale, level_scale
+    cdef double alpha, rise_db, margin_db, hysteresis_db, min_threshold_db
+    cdef double mu[MAX_BANDS]
+    cdef double sd[MAX_BANDS]
+    cdef bint have_mu[MAX_BANDS]
+    cdef bint raw_on
+    cdef RealFFT fft                        # shared, read-only
+    cdef float* d                           # nfft: the frame's difference, zero-padded
+    cdef float* zr                          # FFT scratch: nfft / 2 each
+    cdef float* zi
+    cdef float* sr
+    cdef float* si
+    cdef float* xr                          # bins 0 .. nbins - 1
+    cdef float* xi
+    cdef double batch[BATCH * ROW]          # powers (linear) of the frames not yet decided
+    cdef Py_ssize_t nbatch
+
+    def __cinit__(self, Segmenter seg, double sample_rate, Py_ssize_t frame, Py_ssize_t hop,
+                  Py_ssize_t lag, double margin_db, double hysteresis_db,
+                  double min_threshold_db, double rise_db):
+        cdef Py_ssize_t b, half
+        self.seg = seg
+        self.frame = frame
+        self.lag = lag
+        self.nfft = fft_size(frame)
+        bins = band_bins(sample_rate, self.nfft)
+        self.nbands = len(bins)
+        self.nbins = 1
+        for b, (lo, hi) in enumerate(bins):
+            self.lo[b] = lo
+            self.hi[b] = hi
+            self.nbins = max(self.nbins, hi)
+        self.band_scale = 2.0 / (<double>frame * frame)
+        self.level_scale = 1.0 / frame
+        self.alpha = 1.0 - exp(-hop / sample_rate / NOISE_TAU_S)
+        self.rise_db = rise_db
+        self.margin_db = margin_db
+        self.hysteresis_db = hysteresis_db
+        self.min_threshold_db = min_threshold_db
+        self.fft = _real_fft(self.nfft, np.dtype(np.float32))
+        half = self.nfft // 2
+        self.d = <float*>calloc(self.nfft, sizeof(float))
+        self.zr = <float*>malloc(4 * half * sizeof(float))
+        self.xr = <float*>malloc(2 * self.nbins * sizeof(float))
+        if self.d == NULL or self.zr == NULL or self.xr == NULL:
+            raise MemoryError()
+        self.zi = self.zr + half
+        self.sr = self.zi + half
+        self.si = self.sr + half
+        self.xi = self.xr + self.nbins
+        self.reset()
+
+    def __dealloc__(self):
+        free(self.d)
+        free(self.zr)
+        free(self.xr)
+
+    cdef void reset(self) noexcept nogil:
+        cdef Py_ssize_t b
+        for b in range(MAX_BANDS):
+            self.mu[b] = 0.0
+            self.sd[b] = NOISE_SPREAD0_DB
+            self.have_mu[b] = False
+        self.raw_on = False
+        self.nbatch = 0
+
+    cdef inline int _add(self, double energy) noexcept nogil:
+        """Measure the frame whose difference is in d, with energy the sum of its squares (NaN
+        or inf for a NaN or an infinitely loud frame), and batch it."""
+        cdef double* row = self.batch + self.nbatch * ROW
+        cdef Py_ssize_t b
+        if energy < INFINITY:
+            _rfft(&self.fft.plan, self.d, self.zr, self.zi, self.sr, self.si,
+                  <const float*>self.fft.twr, <const float*>self.fft.twi,
+                  <const float*>self.fft.pwr, <const float*>self.fft.pwi, self.xr, self.xi,
+                  self.nbins)
+            for b in range(self.nbands):
+                row[b] = self.band_scale * af_power_f32(self.xr + self.lo[b],
+                                                        self.xi + self.lo[b],
+                                                        self.hi[b] - self.lo[b])
+        row[MAX_BANDS] = energy * self.level_scale
+        self.nbatch += 1
+        return self.decide() if self.nbatch == BATCH else 0
+
+    cdef inline double _difference(self, const vad_t* x) noexcept nogil:
+        """Write the frame's difference to d; the sum of its squares, or NaN (a NaN sample) or
+        inf (infs but no NaN, or squares past float32's range) when that is not finite."""
+        cdef Py_ssize_t i, lag = self.lag
+        cdef float* d = self.d
+        cdef float scale = 1.0 / 32768.0 if vad_t is int16_t else 1.0
+        cdef double energy
+        if lag == 0:
+            for i in range(self.frame):
+                d[i] = <float>x[i] * scale
+        else:
+            for i in range(self.frame):
+                d[i] = (<float>x[i] * scale - <float>x[i - lag] * scale) * <float>0.5
+        energy = af_energy_f32(d, self.frame, 0)
+        if vad_t is not int16_t:
+            if not energy < INFINITY:
+                return NAN if _nonfinite_kind(x, self.frame, lag) == 2 else INFINITY
+        return energy
+
+    cdef int add_f32(self, const float* x) noexcept nogil:
+        return self._add(self._difference(x))
+
+    cdef int add_f64(self, const double* x) noexcept nogil:
+        return self._add(self._difference(x))
+
+    cdef int add_i16(self, const int16_t* x) noexcept nogil:
+        return self._add(self._difference(x))
+
+    cdef int decide(self) noexcept nogil:
+        """Powers to dB first (independent, so they overlap in the pipeline instead of each
+        frame waiting on its logarithms), then the frames in order."""
+        cdef Py_ssize_t j, b, n = self.nbatch, nb = self.nbands
+        cdef double* row
+        cdef double p, level, evidence, over, thr, dev, step
+        for j in range(n * ROW):
+            p = self.batch[j]
+            if p > 1e-12 and p < INFINITY:
+                self.batch[j] = af_db(p)
+            elif p == p and p < INFINITY:
+                self.batch[j] = SILENCE_DB          # digital silence: a finite floor
+        self.nbatch = 0
+        for j in range(n):
+            row = self.batch + j * ROW
+            level = row[MAX_BANDS]
+            if level != level:
+                if self.seg.push(level, NAN, False) < 0:
+                    return -1
+                continue
+            if level == INFINITY:
+                self.raw_on = True
+                if self.seg.push(level, self.min_threshold_db, True) < 0:
+                    return -1
+                continue
+            evidence = 0.0
+            for b in range(nb):
+                if not self.have_mu[b] and row[b] < INFINITY and row[b] == row[b]:
+                    self.mu[b] = row[b]
+                    self.have_mu[b] = True
+                over = row[b] - self.mu[b] - NOISE_SPREADS * self.sd[b]
+                if self.have_mu[b] and over > 0:
+                    evidence += over
+            if nb:
+                evidence /= nb
+            thr = level - evidence + self.margin_db
+            if not thr >= self.min_threshold_db:        # NaN (an inf band) too
+                thr = self.min_threshold_db
+            self.raw_on = level > (thr - self.hysteresis_db if self.raw_on else thr)
+            if self.seg.push(level, thr, self.raw_on) < 0:
+                return -1
+            # the noise ranges learn from this frame only now, after its decision
+            for b in range(nb):
+                if not (row[b] < INFINITY and row[b] == row[b]):
+                    continue
+                dev = row[b] - self.mu[b]
+                if dev < NOISE_SPREADS * self.sd[b]:     # the band looks like noise
+                    self.mu[b] += self.alpha * dev
+                    self.sd[b] += self.alpha * (fabs(dev) - self.sd[b])
+                else:                                   # speech, or louder noise: creep up
+                    step = self.rise_db if self.rise_db < dev else dev
+                    self.mu[b] += step
+        return 0
+
+
 @cython.final
 cdef class Framer:
     """Framing: frames of `frame` samples every `hop`, each handed to the decider with `lag`
@@ -607,23 +875,32 @@ cdef class VADStream:
     chunk included, is all here."""
     cdef readonly double sample_rate
     cdef readonly Py_ssize_t frame_length, hop_length, lag, channels
+    cdef readonly str method
     cdef Framer framer
     cdef Decider decider
     cdef Segmenter seg
     cdef bint busy                          # a call is running (see _claim)
 
     def __cinit__(self, double sample_rate, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t lag,
-                 fixed_db, double margin_db, double hysteresis_db, double min_threshold_db,
-                 double rise_db, Py_ssize_t min_speech, Py_ssize_t min_silence,
-                 Py_ssize_t pad, Py_ssize_t max_frames, Py_ssize_t channels):
+                  str method, fixed_db, double margin_db, double hysteresis_db,
+                  double min_threshold_db, double rise_db, Py_ssize_t min_speech,
+                  Py_ssize_t min_silence, Py_ssize_t pad, Py_ssize_t max_frames,
+                  Py_ssize_t channels):
         self.sample_rate = sample_rate
         self.channels = channels
         self.frame_length = frame
         self.hop_length = hop
         self.lag = lag
+        self.method = method
         self.seg = Segmenter(frame, hop, min_speech, min_silence, pad, max_frames)
-        self.decider = EnergyDecider(self.seg, frame, lag, fixed_db, margin_db, hysteresis_db,
-                                     min_threshold_db, rise_db)
+        if method == "bands":
+            self.decider = BandDecider(self.seg, sample_rate, frame, hop, lag, margin_db,
+                                       hysteresis_db, min_threshold_db, rise_db)
+        elif method == "energy":
+            self.decider = EnergyDecider(self.seg, frame, lag, fixed_db, margin_db,
+                                         hysteresis_db, min_threshold_db, rise_db)
+        else:
+            raise ValueError(f"unknown detector method {method!r}")
         self.framer = Framer(frame, hop, self.decider.lag)
 
     cdef void _reset(self) noexcept:

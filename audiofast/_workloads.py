@@ -17,7 +17,9 @@ after the change no longer compare.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
+import pathlib
 from typing import Callable
 
 import numpy as np
@@ -30,11 +32,13 @@ TIERS = {"low": "LQ", "medium": "MQ", "high": "HQ", "very_high": "VHQ"}
 
 
 class PeerMissing(NotImplementedError):
-    """The package a peer needs is not installed (`module`: its import name)."""
+    """The package a peer needs is not installed (`module`: its import name; `install`: the
+    command that adds it, when the bench extra does not)."""
 
-    def __init__(self, module: str):
+    def __init__(self, module: str, install: str = ""):
         super().__init__(f"{module} is not installed")
         self.module = module
+        self.install = install
 
 
 def import_peer(module: str):
@@ -248,12 +252,14 @@ def soxr_stream(x: np.ndarray, orig_sr: int, target_sr: int, chunk_ms: int = 20,
 # ---------------------------------------------------------------------------------------------
 # Voice activity
 
-def vad_stream(x: np.ndarray, sample_rate: int = 16000, chunk_ms: int = 10) -> Callable[[], None]:
-    """A fresh audiofast VAD (defaults) fed 1-D `x` in `chunk_ms` ms chunks, then flushed."""
+def vad_stream(x: np.ndarray, sample_rate: int = 16000, chunk_ms: int = 10,
+               method: str = "bands") -> Callable[[], None]:
+    """A fresh audiofast VAD (defaults, detector `method`) fed 1-D `x` in `chunk_ms` ms chunks,
+    then flushed."""
     parts = chunks(x, sample_rate, chunk_ms)
 
     def run():
-        det = VAD(sample_rate)
+        det = VAD(sample_rate, method=method)
         for c in parts:
             det.process(c)
         det.flush()
@@ -275,3 +281,64 @@ def webrtc_frames(x16: np.ndarray, frame_ms: int, sample_rate: int = 16000,
     frame = chunk_length(sample_rate, frame_ms)
     data = [x16[i:i + frame].tobytes() for i in range(0, len(x16) - frame + 1, frame)]
     return lambda: [v.is_speech(d, sample_rate) for d in data]
+
+
+# silero-vad is installed without its dependencies (its __init__ imports torch, which the model
+# does not need): its ONNX model runs on onnxruntime
+SILERO_INSTALL = "pip install --no-deps silero-vad onnxruntime"
+
+
+def silero_model_path() -> pathlib.Path | None:
+    """The ONNX model the silero-vad package ships, found without importing the package; None
+    when silero-vad is not installed."""
+    spec = importlib.util.find_spec("silero_vad")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = pathlib.Path(folder) / "data" / "silero_vad.onnx"
+        if path.exists():
+            return path
+    return None
+
+
+def silero_session(path=None):
+    """An onnxruntime session of silero-vad's model, single-threaded; `PeerMissing` when
+    silero-vad or onnxruntime is not installed."""
+    path = path or silero_model_path()
+    if path is None:
+        raise PeerMissing("silero_vad", SILERO_INSTALL)
+    onnxruntime = import_peer("onnxruntime")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def silero_probabilities(session, x: np.ndarray, rate: int) -> np.ndarray:
+    """silero-vad's speech probability of each window (512 samples at 16 kHz, 256 at 8 kHz) of
+    float32 audio x at 8 or 16 kHz: the model takes the window with the previous window's last
+    64 (32) samples in front of it as context, its recurrent state (2, 1, 128) and the rate.
+    The stream starts with zero context and state; the last window is padded with zeros."""
+    window = 256 if rate == 8000 else 512
+    context = window // 8
+    nwin = -(-len(x) // window)
+    padded = np.zeros(context + nwin * window, np.float32)
+    padded[context:context + len(x)] = x
+    state = np.zeros((2, 1, 128), np.float32)
+    sr = np.array(rate, np.int64)
+    probs = np.empty(nwin, np.float32)
+    run = session.run
+    for i in range(nwin):
+        frame = padded[i * window:(i + 1) * window + context][np.newaxis]
+        out, state = run(None, {"input": frame, "state": state, "sr": sr})
+        probs[i] = out[0, 0]
+    return probs
+
+
+def silero_windows(x: np.ndarray, sample_rate: int = 16000) -> Callable[[], np.ndarray]:
+    """silero-vad (ONNX, one thread) over 1-D float32 `x` at 8 or 16 kHz: the probability of each
+    32 ms window, one model call per window, as silero-vad runs (its smoothing, which costs
+    little, left out)."""
+    session = silero_session()
+    return lambda: silero_probabilities(session, x, sample_rate)

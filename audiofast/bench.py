@@ -1,5 +1,6 @@
 """``audiofast bench``: audiofast beside the tools users reach for today, measured in one process.
-Peers that are not installed (soxr, librosa) are skipped with a note.
+Peers that are not installed (soxr, librosa, silero-vad) are skipped with a note that says how to
+add them.
 
 Every row times audiofast and its peer on the same generated input, interleaving the candidates
 round by round and taking the median of the rounds, so a noisy machine slows both alike. The
@@ -146,8 +147,9 @@ class _Peers:
         except wl.PeerMissing as e:
             if e.module not in self.missing:
                 self.missing.add(e.module)
+                install = e.install or 'pip install "audiofast[bench]"'
                 _progress(f"note: {e.module} is not installed; its rows are skipped "
-                          f"(pip install \"audiofast[bench]\")")
+                          f"({install})")
             return None
 
 
@@ -286,21 +288,30 @@ def bench_vad(settings: Settings) -> list[Row]:
     ours_rms = lambda: frame_rms(x, frame_length=480, hop_length=480, center=False)
     cands = {"audiofast": ours_rms, "numpy einsum": lambda: wl.frame_rms_einsum(x, 480),
              "numpy loop": lambda: wl.frame_rms_loop(x, 480),
-             "audiofast vad": lambda: vad(x, 16000)}
+             "audiofast vad": lambda: vad(x, 16000),
+             "audiofast vad energy": lambda: vad(x, 16000, method="energy")}
     webrtc = peer(wl.webrtc_frames, x16, 30)
     if webrtc:
         cands["webrtcvad mode 3"] = webrtc
+    silero = peer(wl.silero_windows, x)
+    if silero:
+        cands["silero-vad (onnxruntime, 1 thread)"] = silero
     _progress(f"measuring vad: frame energy and detection, {size}")
     times = measure(cands, settings)
     rows.append(Row("vad", "frame_rms vs numpy einsum", size, dict(times), "numpy einsum"))
     rows.append(Row("vad", "frame_rms vs numpy loop", size, dict(times), "numpy loop"))
     t_vad = dict(times, audiofast=times["audiofast vad"])
-    rows.append(Row("vad", "vad() vs numpy RMS loop", size, t_vad, "numpy loop"))
-    rows.append(Row("vad", "vad() vs own frame_rms", size,
-                    dict(t_vad, **{"audiofast frame_rms": times["audiofast"]}),
-                    "audiofast frame_rms"))
+    if silero:
+        rows.append(Row("vad", "vad() bands vs silero-vad", size, t_vad,
+                        "silero-vad (onnxruntime, 1 thread)"))
     if webrtc:
-        rows.append(Row("vad", "vad() vs webrtcvad (int16 bytes)", size, t_vad,
+        rows.append(Row("vad", "vad() bands vs webrtcvad (int16 bytes)", size, t_vad,
+                        "webrtcvad mode 3"))
+    rows.append(Row("vad", "vad() bands vs numpy RMS loop", size, t_vad, "numpy loop"))
+    rows.append(Row("vad", "vad() bands vs energy method", size, t_vad, "audiofast vad energy"))
+    t_energy = dict(times, audiofast=times["audiofast vad energy"])
+    if webrtc:
+        rows.append(Row("vad", "vad() energy vs webrtcvad (int16 bytes)", size, t_energy,
                         "webrtcvad mode 3"))
     librosa = peer(wl.import_peer, "librosa")
     if librosa:
@@ -308,6 +319,7 @@ def bench_vad(settings: Settings) -> list[Row]:
             {"audiofast": lambda: split(x), "librosa": lambda: librosa.effects.split(x)},
             "librosa")
     cands = {"audiofast": wl.vad_stream(x, 16000, chunk_ms=10),
+             "audiofast energy": wl.vad_stream(x, 16000, chunk_ms=10, method="energy"),
              "numpy rms": wl.rms_stream(x, 16000, chunk_ms=10)}
     webrtc = peer(wl.webrtc_frames, x16, 10)
     if webrtc:
@@ -315,11 +327,13 @@ def bench_vad(settings: Settings) -> list[Row]:
     _progress("measuring vad: streaming in 10 ms chunks")
     n_chunks = len(wl.chunks(x, 16000, 10))
     times = {k: v / n_chunks for k, v in measure(cands, settings).items()}
-    rows.append(Row("vad", "VAD.process vs numpy RMS per chunk", "per 10 ms chunk",
-                    dict(times), "numpy rms"))
     if webrtc:
-        rows.append(Row("vad", "VAD.process vs webrtcvad per chunk", "per 10 ms chunk",
-                        dict(times), "webrtcvad"))
+        rows.append(Row("vad", "VAD.process bands per 10 ms chunk vs webrtcvad",
+                        "per 10 ms chunk", dict(times), "webrtcvad"))
+    rows.append(Row("vad", "VAD.process bands per 10 ms chunk vs numpy RMS", "per 10 ms chunk",
+                    dict(times), "numpy rms"))
+    rows.append(Row("vad", "VAD.process bands per 10 ms chunk vs energy", "per 10 ms chunk",
+                    dict(times), "audiofast energy"))
     return rows
 
 

@@ -3,7 +3,8 @@
 * `frame_rms`, `split`, `trim`: the same values, shapes and intervals as ``librosa.feature.rms``
   and ``librosa.effects.split`` / ``trim`` (drop-in: change the import), computed in one pass in
   Cython.
-* `vad` and `VAD`: an RMS-energy voice activity detector, one-shot and streaming.
+* `vad` and `VAD`: a voice activity detector, one-shot and streaming: sub-band noise tracking
+  (the default, ``method="bands"``) or frame energy against a noise floor (``"energy"``).
 """
 from __future__ import annotations
 
@@ -272,14 +273,24 @@ def _duration_ms(ms, name: str) -> float:
     return v
 
 
+# The detector methods and the defaults that differ between them: margin_db, hysteresis_db
+# (dB), and the band filter's delay D in samples at 16 kHz (scaled with the rate).
+_VAD_METHODS = {"bands": dict(margin_db=1.0, hysteresis_db=1.0, lag_16k=1),
+                "energy": dict(margin_db=6.0, hysteresis_db=3.0, lag_16k=3)}
+
+
 @functools.lru_cache(maxsize=64, typed=True)
-def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
+def _vad_config(sample_rate, frame_ms, hop_ms, method, threshold_db, margin_db, hysteresis_db,
                 min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
                 min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter,
                 channels):
     """The detector's parameters checked and turned into samples and frames (cached: a
     detector per call of `vad` should not pay for the checks every time)."""
     func = "VAD"
+    if not (isinstance(method, str) and method in _VAD_METHODS):
+        raise ValueError(f"{func}: method must be one of "
+                         f"{', '.join(map(repr, _VAD_METHODS))}, got {method!r}")
+    defaults = _VAD_METHODS[method]
     sr = _checks.real(sample_rate, func, "sample_rate")
     if not _VAD_MIN_RATE <= sr <= _VAD_MAX_RATE:
         raise ValueError(f"{func}: sample_rate must be between {_VAD_MIN_RATE} and "
@@ -297,8 +308,15 @@ def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteres
             raise ValueError(f"{func}: hop_ms must be <= frame_ms, got {hop_ms!r} > "
                              f"{frame_ms!r}")
     fixed = None if threshold_db is None else _checks.real(threshold_db, func, "threshold_db")
-    margin = _checks.real(margin_db, func, "margin_db")
-    hysteresis = _checks.nonnegative(hysteresis_db, func, "hysteresis_db")
+    if fixed is not None and method != "energy":
+        raise ValueError(f"{func}: threshold_db (a fixed level) is a parameter of "
+                         f"method='energy'; the {method!r} method has no fixed level "
+                         f"(pass method='energy' with it)")
+    margin = _checks.real(defaults["margin_db"] if margin_db is None else margin_db, func,
+                          "margin_db")
+    hysteresis = _checks.nonnegative(
+        defaults["hysteresis_db"] if hysteresis_db is None else hysteresis_db, func,
+        "hysteresis_db")
     min_thr = _checks.real(min_threshold_db, func, "min_threshold_db")
     rise = _checks.nonnegative(floor_rise_db_per_s, func, "floor_rise_db_per_s")
     hop_s = hop / sr
@@ -313,22 +331,36 @@ def _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteres
     if not isinstance(band_filter, (bool, np.bool_)):
         raise TypeError(f"{func}: band_filter must be a bool, got "
                         f"{type(band_filter).__name__}")
-    lag = max(1, _round_half_up(3 * sr / 16000)) if band_filter else 0
+    lag = max(1, _round_half_up(defaults["lag_16k"] * sr / 16000)) if band_filter else 0
     max_frames = (sys.maxsize if max_speech == math.inf
                   else max(1, _round_half_up(max_speech / hop_s)))
-    return (sr, frame, hop, lag, fixed, margin, hysteresis, min_thr, rise * hop_s,
+    return (sr, frame, hop, lag, method, fixed, margin, hysteresis, min_thr, rise * hop_s,
             max(1, _round_half_up(min_speech / 1000 / hop_s)),
             max(1, _round_half_up(min_silence / 1000 / hop_s)),
             _round_half_up(pad / 1000 / hop_s), max_frames, nch)
 
 
 class VAD:
-    """Streaming RMS-energy voice activity detector.
+    """Streaming voice activity detector.
 
     Feed audio in chunks of any size with `process`; each call returns a `VADResult` with the
     frames decided so far and the speech segments that closed. ``vad(x, sr, **kw)`` is exactly
     ``VAD(sr, **kw)`` fed `x` in one chunk and flushed, so the flags and segments of any
     chunking, concatenated, equal the one-shot answer.
+
+    Two methods decide each frame; both feed the same smoothing (`min_speech_duration_ms`,
+    `min_silence_duration_ms`, `speech_pad_ms`, `max_speech_duration_s`):
+
+    * ``"bands"`` (the default): the frame's spectrum in six bands from 100 Hz to 4 kHz (100,
+      250, 500, 1000, 2000, 3000, 4000 Hz), each against its own noise range, ``noise mean + 2
+      spreads`` in dB, learnt (with a 1 s time constant) from the frames in which that band
+      looks like noise. The *evidence* of a frame is the mean over the bands of how far each is
+      above its range, dB; speech starts when it exceeds `margin_db` and continues while it
+      exceeds ``margin_db - hysteresis_db``. Babble and other noise that fluctuates widens its
+      range, so it rarely reads as speech; steady noise (white, hum) gives a narrow range, so
+      weak speech stands out of it.
+    * ``"energy"``: the frame's energy against an adaptive noise floor plus `margin_db` (or a
+      fixed `threshold_db`).
 
     Parameters
     ----------
@@ -342,18 +374,28 @@ class VAD:
         Frame length in milliseconds (rounded to whole samples), at most 10,000.
     hop_ms : float, optional
         Time between frame starts, ms, at most `frame_ms`; default `frame_ms` (no overlap).
+    method : {"bands", "energy"}, default "bands"
+        How each frame is decided (above).
     threshold_db : float, optional
-        A fixed level in dBFS that a frame's energy must exceed to start speech. Default (None):
-        adaptive, ``noise floor + margin_db`` (at least `min_threshold_db`), where the noise
-        floor follows the energy down at once and rises by `floor_rise_db_per_s`.
-    margin_db : float, default 6
-        Adaptive threshold: how far above the noise floor speech starts, dB.
-    hysteresis_db : float, default 3
-        Once in speech, a frame stays speech down to ``threshold - hysteresis_db``.
+        ``method="energy"`` only (with "bands" it is a ValueError): a fixed level in dBFS that a
+        frame's energy must exceed to start speech. Default (None): adaptive, ``noise floor +
+        margin_db`` (at least `min_threshold_db`), where the noise floor follows the energy
+        down at once and rises by `floor_rise_db_per_s`.
+    margin_db : float, optional
+        "bands": the evidence (mean band excess over the noise ranges, dB) at which speech
+        starts; default 1. "energy": how far above the noise floor speech starts, dB; default 6.
+    hysteresis_db : float, optional
+        Once in speech, a frame stays speech down to ``threshold - hysteresis_db`` (dB):
+        "bands" continues while the evidence exceeds ``margin_db - hysteresis_db``; default 1
+        for "bands" (any band above its range), 3 for "energy".
     min_threshold_db : float, default -60
-        Lowest adaptive threshold, dBFS, so near-silent input is not speech.
+        Lowest threshold, dBFS: speech never starts at a level (`energy_db`) at or below it,
+        and ends below ``min_threshold_db - hysteresis_db``, so near-silence and reverberation
+        tails are not speech.
     floor_rise_db_per_s : float, default 1
-        How fast the noise floor estimate rises, dB per second.
+        dB per second. "bands": how fast a band's noise mean climbs while the band is above its
+        noise range (a step up in noise is followed this fast until it is inside the range,
+        then with the 1 s time constant). "energy": how fast the noise floor rises.
     min_speech_duration_ms : float, default 150
         Shorter runs of speech frames (after merging gaps) are dropped.
     min_silence_duration_ms : float, default 400
@@ -363,12 +405,23 @@ class VAD:
     max_speech_duration_s : float, default inf
         Longer segments are cut into pieces of this length (flags are unchanged).
     band_filter : bool, default True
-        Measure the energy of ``(x[n] - x[n - D]) / 2``, ``D = max(1, round(3 * sample_rate /
-        16000))``: a comb that peaks (gain 1) at about 2.7 kHz and is zero at DC, so hum and
-        low-frequency rumble do not count as speech.
+        Measure ``(x[n] - x[n - D]) / 2`` instead of x: zero at DC, so hum and low-frequency
+        rumble count for little. "bands": ``D = max(1, round(sample_rate / 16000))``, a slope of
+        6 dB per octave up to 4 kHz that keeps brown noise and hum from leaking into the upper
+        bands. "energy": ``D = max(1, round(3 * sample_rate / 16000))``, a comb that peaks
+        (gain 1) at about 2.7 kHz.
 
     Notes
     -----
+    Each frame's level, `energy_db` in the results, is the mean square of what is measured
+    (the difference above, or x), in dBFS; "energy" compares it with its threshold, and for
+    "bands" it is compared with ``max(energy_db - evidence + margin_db, min_threshold_db)``, so
+    a frame is speech exactly when `energy_db` exceeds `threshold_db` (less the hysteresis while
+    in speech) with both methods. "bands" analyses each frame with a real FFT (rectangular
+    window, zero-padded to the next even size of the form 2**a 3**b 5**c 7**d); a band's level
+    is its share of the mean square. A band's noise mean starts at its first level, so a stream
+    that starts in speech needs its first pause (and about a second) to settle.
+
     Durations are rounded to whole hops; the three in milliseconds are at most 10**9 ms and
     `max_speech_duration_s` at most 10**6 s (or inf). Latency: a segment opens (`in_speech`,
     `speech_start`) once ``min_speech_duration_ms`` of speech has been seen, and closes
@@ -377,8 +430,10 @@ class VAD:
     Frame ``t`` stands for samples ``[t * hop + (frame - hop) // 2, (t + 1) * hop + ...)``
     (frame 0 from sample 0); a final partial frame is not decided. Frames containing NaN (or,
     with the band filter, whose `lag` samples before them do) have NaN energy and are not
-    speech; frames with inf and no NaN have inf energy (speech). Energies below -120 dBFS
-    (digital silence) read -120. int32 chunks are scaled by 2**-31, int16 by 2**-15.
+    speech; with "bands" their threshold is NaN too and they change no state. Frames with inf
+    and no NaN have inf energy and are speech (with "bands", at threshold `min_threshold_db`,
+    and they change no noise range either). Levels below -120 dBFS (digital silence) read
+    -120. int32 chunks are scaled by 2**-31, int16 by 2**-15; the detector computes in float32.
 
     The whole stream (framing, deciding, segmenting) is one compiled object that this class
     holds. Separate objects may be used from separate threads, one object from one thread at a
@@ -386,25 +441,22 @@ class VAD:
     """
 
     def __init__(self, sample_rate, *, channels: int = 1, frame_ms: float = 30,
-                 hop_ms: float | None = None,
-                 threshold_db: float | None = None, margin_db: float = 6.0,
-                 hysteresis_db: float = 3.0, min_threshold_db: float = -60.0,
+                 hop_ms: float | None = None, method: str = "bands",
+                 threshold_db: float | None = None, margin_db: float | None = None,
+                 hysteresis_db: float | None = None, min_threshold_db: float = -60.0,
                  floor_rise_db_per_s: float = 1.0, min_speech_duration_ms: float = 150,
                  min_silence_duration_ms: float = 400, speech_pad_ms: float = 60,
                  max_speech_duration_s: float = float("inf"), band_filter: bool = True):
-        try:
-            config = _vad_config(sample_rate, frame_ms, hop_ms, threshold_db, margin_db,
-                                 hysteresis_db, min_threshold_db, floor_rise_db_per_s,
-                                 min_speech_duration_ms, min_silence_duration_ms, speech_pad_ms,
-                                 max_speech_duration_s, band_filter, channels)
-        except TypeError as e:
-            if "unhashable" not in str(e):
-                raise
-            config = _vad_config.__wrapped__(
-                sample_rate, frame_ms, hop_ms, threshold_db, margin_db, hysteresis_db,
+        args = (sample_rate, frame_ms, hop_ms, method, threshold_db, margin_db, hysteresis_db,
                 min_threshold_db, floor_rise_db_per_s, min_speech_duration_ms,
                 min_silence_duration_ms, speech_pad_ms, max_speech_duration_s, band_filter,
                 channels)
+        try:
+            config = _vad_config(*args)
+        except TypeError as e:
+            if "unhashable" not in str(e):
+                raise
+            config = _vad_config.__wrapped__(*args)
         self._stream = _dispatch.core.VADStream(*config)
         if type(self).process is VAD.process:
             # The compiled method itself, bound on the instance: it runs every 10-20 ms in a
@@ -431,6 +483,11 @@ class VAD:
     def hop_length(self) -> int:
         """Samples between frame starts."""
         return self._stream.hop_length
+
+    @property
+    def method(self) -> str:
+        """How frames are decided: "bands" or "energy"."""
+        return self._stream.method
 
     @property
     def lag(self) -> int:
@@ -491,12 +548,13 @@ class VAD:
                         f"with the same parameters")
 
     def __repr__(self) -> str:
-        return (f"VAD(sample_rate={self.sample_rate:g}, frame_length={self.frame_length}, "
-                f"hop_length={self.hop_length}, in_speech={self.in_speech})")
+        return (f"VAD(sample_rate={self.sample_rate:g}, method={self.method!r}, "
+                f"frame_length={self.frame_length}, hop_length={self.hop_length}, "
+                f"in_speech={self.in_speech})")
 
 
 def vad(x, sample_rate, *, axis: int = -1, **params) -> VADResult:
-    """Detect speech in a whole signal by its energy: ``VAD(sample_rate, **params)`` fed `x`.
+    """Detect speech in a whole signal: ``VAD(sample_rate, **params)`` fed `x` and flushed.
 
     Parameters
     ----------
@@ -510,9 +568,10 @@ def vad(x, sample_rate, *, axis: int = -1, **params) -> VADResult:
         at most 64 samples beside an axis of more, raises a ValueError: that is what
         ``(frames, channels)`` audio looks like with the default axis.
     **params
-        The keyword parameters of `VAD` (`frame_ms`, `hop_ms`, `threshold_db`, `margin_db`,
-        `hysteresis_db`, `min_threshold_db`, `floor_rise_db_per_s`, `min_speech_duration_ms`,
-        `min_silence_duration_ms`, `speech_pad_ms`, `max_speech_duration_s`, `band_filter`).
+        The keyword parameters of `VAD` (`frame_ms`, `hop_ms`, `method`, `threshold_db`,
+        `margin_db`, `hysteresis_db`, `min_threshold_db`, `floor_rise_db_per_s`,
+        `min_speech_duration_ms`, `min_silence_duration_ms`, `speech_pad_ms`,
+        `max_speech_duration_s`, `band_filter`).
 
     Returns
     -------

@@ -36,10 +36,12 @@ class FrameRMS:
 
 
 class VAD:
-    """vad() on 10 s at 16 kHz (30 ms frames, all smoothing) against the RMS-per-frame loop
-    users write, frame_rms alone, and webrtcvad (mode 3, 30 ms frames, int16 bytes)."""
-    params = [["audiofast vad", "audiofast vad int16", "audiofast frame_rms", "numpy loop",
-               "webrtcvad"]]
+    """vad() on 10 s at 16 kHz (30 ms frames, all smoothing; the default "bands" method and
+    "energy") against the RMS-per-frame loop users write, frame_rms alone, webrtcvad (mode 3,
+    30 ms frames, int16 bytes) and silero-vad (its ONNX model on onnxruntime, one thread, one
+    call per 32 ms window)."""
+    params = [["audiofast vad", "audiofast vad int16", "audiofast vad energy",
+               "audiofast frame_rms", "numpy loop", "webrtcvad", "silero-vad"]]
     param_names = ["impl"]
 
     @once_per_process
@@ -50,9 +52,13 @@ class VAD:
         if impl == "webrtcvad":
             self.fn = wl.webrtc_frames(x16, 30, RATE)
             return
+        if impl == "silero-vad":
+            self.fn = wl.silero_windows(x, RATE)
+            return
         self.fn = {
             "audiofast vad": lambda: af.vad(x, RATE),
             "audiofast vad int16": lambda: af.vad(x16, RATE),
+            "audiofast vad energy": lambda: af.vad(x, RATE, method="energy"),
             "audiofast frame_rms": lambda: af.frame_rms(x, frame_length=480, hop_length=480,
                                                         center=False),
             "numpy loop": lambda: wl.frame_rms_loop(x, 480),
@@ -103,7 +109,7 @@ class Trim:
 
 class Stream:
     """10 s at 16 kHz fed in 10 ms chunks (160 samples): the per-call cost."""
-    params = [["audiofast VAD", "numpy rms per chunk", "webrtcvad"]]
+    params = [["audiofast VAD", "audiofast VAD energy", "numpy rms per chunk", "webrtcvad"]]
     param_names = ["impl"]
 
     @once_per_process
@@ -112,6 +118,8 @@ class Stream:
         x = wl.speechy(10)
         if impl == "audiofast VAD":
             self.fn = wl.vad_stream(x, RATE, chunk_ms=10)
+        elif impl == "audiofast VAD energy":
+            self.fn = wl.vad_stream(x, RATE, chunk_ms=10, method="energy")
         elif impl == "numpy rms per chunk":
             self.fn = wl.rms_stream(x, RATE, chunk_ms=10)
         else:

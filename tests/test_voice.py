@@ -228,14 +228,15 @@ def test_vad_result_fields():
     assert r.first_frame == 0 and r.frame_length == r.hop_length == 480
 
 
+@pytest.mark.parametrize("method, lag", [("energy", 3), ("bands", 1)])
 @pytest.mark.parametrize("band_filter", [False, True])
-def test_vad_energy_is_the_frame_energy_in_dbfs(rng, band_filter):
+def test_vad_energy_is_the_frame_energy_in_dbfs(rng, method, lag, band_filter):
     rate = 16000
     x = (rng.standard_normal(rate) * np.exp(rng.uniform(-8, 0, rate))).astype(np.float32)
-    r = af.vad(x, rate, frame_ms=25, hop_ms=10, band_filter=band_filter)
+    r = af.vad(x, rate, frame_ms=25, hop_ms=10, band_filter=band_filter, method=method)
     y = x.astype(np.float64)
-    if band_filter:                  # (x[n] - x[n - 3]) / 2 at 16 kHz, silence before
-        y = (y - np.r_[np.zeros(3), y[:-3]]) / 2
+    if band_filter:                  # (x[n] - x[n - lag]) / 2 at 16 kHz, silence before
+        y = (y - np.r_[np.zeros(lag), y[:-lag]]) / 2
     frames = np.arange(len(r.speech))[:, None] * 160 + np.arange(400)
     ref = 10 * np.log10(np.maximum(np.mean(y[frames] ** 2, axis=1), 1e-12))
     np.testing.assert_allclose(r.energy_db, ref, atol=1e-3)
@@ -246,7 +247,7 @@ def test_vad_fixed_threshold_and_hysteresis():
     level_db = np.repeat([-50.0, -30.0, -38.0, -43.0, -30.0], 20)     # per 30 ms frame
     x = np.concatenate([np.full(480, 10 ** (d / 20)) * np.sin(np.arange(480) * 2 * np.pi / 6)
                         * np.sqrt(2) for d in level_db]).astype(np.float32)
-    r = af.vad(x, rate, threshold_db=-35, hysteresis_db=5, band_filter=False,
+    r = af.vad(x, rate, method="energy", threshold_db=-35, hysteresis_db=5, band_filter=False,
                min_speech_duration_ms=0, min_silence_duration_ms=0, speech_pad_ms=0)
     np.testing.assert_allclose(r.energy_db[1:], level_db[1:], atol=0.05)
     # enters above -35, stays down to -40: -38 stays speech, -43 ends it
@@ -258,7 +259,7 @@ def test_vad_fixed_threshold_and_hysteresis():
 def test_vad_adaptive_threshold_tracks_the_noise_floor(rng):
     rate = 16000
     x, _ = _bursts(rate, [(3.0, 4.0)], 6.0, level=0.02, noise=0.003)
-    r = af.vad(x, rate)
+    r = af.vad(x, rate, method="energy")
     floor = np.median(r.energy_db[:60])
     # threshold sits margin_db above the floor in the noise, well under the burst
     assert abs(np.median(r.threshold_db[20:90]) - (floor + 6)) < 1.0
@@ -356,7 +357,9 @@ SPEECHY = _bursts(16000, [(0.3, 0.36), (0.8, 1.9), (2.1, 2.3), (2.45, 4.0), (4.5
 @pytest.mark.parametrize("sizes", [[1], [100], [480], [4000], [0, 7, 0, 0, 333, 1, 2900]])
 @pytest.mark.parametrize("params", [{}, dict(hop_ms=10, frame_ms=25),
                                     dict(max_speech_duration_s=0.5, speech_pad_ms=200),
-                                    dict(band_filter=False, threshold_db=-40)])
+                                    dict(method="energy"), dict(band_filter=False),
+                                    dict(method="energy", band_filter=False, threshold_db=-40),
+                                    dict(method="energy", hop_ms=10, frame_ms=25)])
 def test_stream_equals_one_shot_any_chunking(core, sizes, params):
     ref = af.vad(SPEECHY, 16000, **params)
     assert len(ref.segments) >= 2
@@ -366,15 +369,16 @@ def test_stream_equals_one_shot_any_chunking(core, sizes, params):
 @settings(max_examples=40, deadline=None)
 @given(sizes=st.lists(st.integers(0, 5000), min_size=1, max_size=10),
        dtype=st.sampled_from(["int16", "float32", "float64"]), stereo=st.booleans(),
-       rate=st.sampled_from([8000, 16000, 44100]))
-def test_stream_equals_one_shot_random_chunkings(sizes, dtype, stereo, rate):
+       rate=st.sampled_from([8000, 16000, 44100]), method=st.sampled_from(["bands", "energy"]))
+def test_stream_equals_one_shot_random_chunkings(sizes, dtype, stereo, rate, method):
     x = af.resample(SPEECHY[:4 * 16000], 16000, rate) if rate != 16000 else SPEECHY[:64000]
     if stereo:
         x = np.stack([x, x[::-1]])
     x = af.float32_to_int16(x) if dtype == "int16" else x.astype(dtype)
     if max(sizes) == 0:
         sizes = sizes + [1000]
-    _assert_same(_stream(af.VAD(rate, channels=2 if stereo else 1), x, sizes), af.vad(x, rate))
+    _assert_same(_stream(af.VAD(rate, channels=2 if stereo else 1, method=method), x, sizes),
+                 af.vad(x, rate, method=method))
 
 
 def test_stream_reports_speech_start_as_it_happens():
@@ -434,8 +438,8 @@ def test_threads_detecting_at_once_give_correct_results():
     ((16000,), dict(frame_ms=0.01), ValueError, "frame_ms"),
     ((16000,), dict(hop_ms=40), ValueError, "hop_ms"),
     ((16000,), dict(hop_ms=0), ValueError, "hop_ms"),
-    ((16000,), dict(threshold_db=float("nan")), ValueError, "threshold_db"),
-    ((16000,), dict(threshold_db="-40"), TypeError, "threshold_db"),
+    ((16000,), dict(method="energy", threshold_db=float("nan")), ValueError, "threshold_db"),
+    ((16000,), dict(method="energy", threshold_db="-40"), TypeError, "threshold_db"),
     ((16000,), dict(min_speech_duration_ms=-1), ValueError, "min_speech_duration_ms"),
     ((16000,), dict(min_silence_duration_ms=float("inf")), ValueError,
      "min_silence_duration_ms"),
@@ -443,6 +447,8 @@ def test_threads_detecting_at_once_give_correct_results():
     ((16000,), dict(max_speech_duration_s=0), ValueError, "max_speech_duration_s"),
     ((16000,), dict(hysteresis_db=-1), ValueError, "hysteresis_db"),
     ((16000,), dict(band_filter="yes"), TypeError, "band_filter"),
+    ((16000,), dict(method="rms"), ValueError, "method"),
+    ((16000,), dict(threshold_db=-40), ValueError, "threshold_db"),
 ])
 def test_vad_bad_parameters(args, kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -472,29 +478,35 @@ def test_vad_bad_audio(x, exc):
 # ---------------------------------------------------------------------------------------------
 # accuracy on the labelled corpus
 
-def _corpus():
+def _corpora():
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
     import vad_accuracy
-    for path in (vad_accuracy.default_corpus(), pathlib.Path("/work/shared/data/vad-corpus")):
-        if (path / "labels.json").exists():
-            return vad_accuracy, vad_accuracy.load_corpus(path)
-    pytest.skip("the labelled VAD corpus is not on this machine (set AUDIOFAST_VAD_CORPUS)")
+    paths = [p for p in vad_accuracy.default_corpora() if (p / "labels.json").exists()]
+    if not paths:
+        pytest.skip("the labelled VAD corpora are not on this machine (set AUDIOFAST_VAD_CORPUS)")
+    return vad_accuracy, [vad_accuracy.load_corpus(p) for p in paths]
 
 
 def test_default_vad_is_at_least_as_accurate_as_webrtcvad_best_mode():
+    # issue 12: pooled F1 above every webrtcvad mode on each corpus, and no noise type more
+    # than 0.05 below the best mode on it (silero-vad is compared in benchmarks/vad_accuracy.py)
     webrtcvad = pytest.importorskip("webrtcvad")
-    va, clips = _corpus()
-    ours = va.score(lambda x, rate: af.vad(x, rate).segments, clips)["pooled"][2]
-    best = 0.0
-    for mode in range(4):
-        def detect(x, rate, mode=mode):
-            v, frame = webrtcvad.Vad(mode), rate * 30 // 1000
-            flags = np.array([v.is_speech(x[i:i + frame].tobytes(), rate)
-                              for i in range(0, len(x) - frame + 1, frame)], bool)
-            return va._runs(flags, frame)
-        best = max(best, va.score(detect, clips)["pooled"][2])
-    assert best > 0.8                       # the scoring itself is sane
-    assert ours >= best, (ours, best)
+    va, corpora = _corpora()
+    for clips in corpora:
+        ours = va.pool(va.tally(lambda x, rate: af.vad(x, rate).segments, clips)[0], clips)
+        best: dict = {}
+        for mode in range(4):
+            def detect(x, rate, mode=mode):
+                v, frame = webrtcvad.Vad(mode), rate * 30 // 1000
+                flags = np.array([v.is_speech(x[i:i + frame].tobytes(), rate)
+                                  for i in range(0, len(x) - frame + 1, frame)], bool)
+                return va._runs(flags, frame)
+            for k, (_, _, f1) in va.pool(va.tally(detect, clips)[0], clips).items():
+                best[k] = max(best.get(k, 0.0), f1)
+        assert best["pooled"] > 0.8                      # the scoring itself is sane
+        assert ours["pooled"][2] > best["pooled"], (ours["pooled"], best["pooled"])
+        for k, f1 in best.items():
+            assert ours[k][2] >= f1 - 0.05, (k, ours[k], f1)
 
 
 def test_a_detector_used_by_two_threads_at_once_refuses_instead_of_corrupting():
@@ -551,5 +563,6 @@ def test_a_subclass_process_override_is_called():
 
 def test_detector_reports_its_framing_and_band_filter_lag():
     det = af.VAD(16000, frame_ms=25, hop_ms=10)
-    assert (det.sample_rate, det.frame_length, det.hop_length, det.lag) == (16000, 400, 160, 3)
+    assert (det.sample_rate, det.frame_length, det.hop_length, det.lag) == (16000, 400, 160, 1)
+    assert af.VAD(16000, method="energy").lag == 3
     assert af.VAD(48000, band_filter=False).lag == 0
