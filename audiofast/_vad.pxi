@@ -774,7 +774,15 @@ cdef class BandDecider(Decider):
             thr = level - evidence + self.margin_db
             if not thr >= self.min_threshold_db:        # NaN (an inf band) too
                 thr = self.min_threshold_db
-            self.raw_on = level > (thr - self.hysteresis_db if self.raw_on else thr)
+            # level > thr (less the hysteresis in speech), decided on the evidence itself: with
+            # margin_db == hysteresis_db the rule is "evidence > 0", and evidence is exactly 0
+            # whenever no band is above its range, where level - evidence + margin - hysteresis
+            # would round either way
+            if self.raw_on:
+                self.raw_on = (evidence > self.margin_db - self.hysteresis_db
+                               and level > self.min_threshold_db - self.hysteresis_db)
+            else:
+                self.raw_on = evidence > self.margin_db and level > self.min_threshold_db
             if self.seg.push(level, thr, self.raw_on) < 0:
                 return -1
             # the noise ranges learn from this frame only now, after its decision

@@ -275,7 +275,7 @@ def _duration_ms(ms, name: str) -> float:
 
 # The detector methods and the defaults that differ between them: margin_db, hysteresis_db
 # (dB), and the band filter's delay D in samples at 16 kHz (scaled with the rate).
-_VAD_METHODS = {"bands": dict(margin_db=1.0, hysteresis_db=1.0, lag_16k=1),
+_VAD_METHODS = {"bands": dict(margin_db=1.5, hysteresis_db=1.5, lag_16k=1),
                 "energy": dict(margin_db=6.0, hysteresis_db=3.0, lag_16k=3)}
 
 
@@ -383,11 +383,12 @@ class VAD:
         down at once and rises by `floor_rise_db_per_s`.
     margin_db : float, optional
         "bands": the evidence (mean band excess over the noise ranges, dB) at which speech
-        starts; default 1. "energy": how far above the noise floor speech starts, dB; default 6.
+        starts; default 1.5. "energy": how far above the noise floor speech starts, dB;
+        default 6.
     hysteresis_db : float, optional
         Once in speech, a frame stays speech down to ``threshold - hysteresis_db`` (dB):
-        "bands" continues while the evidence exceeds ``margin_db - hysteresis_db``; default 1
-        for "bands" (any band above its range), 3 for "energy".
+        "bands" continues while the evidence exceeds ``margin_db - hysteresis_db``; default 1.5
+        for "bands" (while any band is above its range), 3 for "energy".
     min_threshold_db : float, default -60
         Lowest threshold, dBFS: speech never starts at a level (`energy_db`) at or below it,
         and ends below ``min_threshold_db - hysteresis_db``, so near-silence and reverberation

@@ -48,7 +48,7 @@ def to_db(p):
 class SubbandDecider:
     """See audiofast.VAD's "bands" method."""
 
-    def __init__(self, sample_rate, frame, hop, lag, *, margin_db=1.0, hysteresis_db=1.0,
+    def __init__(self, sample_rate, frame, hop, lag, *, margin_db=1.5, hysteresis_db=1.5,
                  min_threshold_db=-60.0, floor_rise_db_per_s=1.0, k=2.0, tau_s=1.0,
                  spread0_db=3.0):
         self.frame, self.lag = frame, lag
@@ -81,7 +81,11 @@ class SubbandDecider:
         over = e - self.mu - self.k * self.sd
         evidence = float(np.mean(np.maximum(over, 0.0))) if len(e) else 0.0
         thr = max(energy - evidence + self.margin, self.min_thr)
-        self.on = bool(energy > (thr - self.hyst if self.on else thr))
+        # energy > thr (less the hysteresis in speech), on the evidence itself (exact at 0)
+        if self.on:
+            self.on = evidence > self.margin - self.hyst and energy > self.min_thr - self.hyst
+        else:
+            self.on = evidence > self.margin and energy > self.min_thr
         dev = e - self.mu
         noise = dev < self.k * self.sd                      # the band looks like noise
         self.mu = np.where(noise, self.mu + self.a * dev, self.mu + np.minimum(self.rise, dev))
