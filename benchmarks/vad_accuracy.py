@@ -32,7 +32,12 @@ import numpy as np
 
 GRID_S = 0.010
 SILERO_INSTALL = "pip install --no-deps silero-vad onnxruntime"      # as audiofast._workloads
-_SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
+# The shared data beside the repository (../shared), or where the development machines keep it
+# (a checkout elsewhere, as CI's fresh clone, finds it there)
+_SHARED = next((p for p in (pathlib.Path(__file__).resolve().parents[2] / "shared" / "data",
+                            pathlib.Path("/work/shared/data"))
+                if (p / "vad-corpus" / "labels.json").exists()),
+               pathlib.Path(__file__).resolve().parents[2] / "shared" / "data")
 
 
 def default_corpus() -> pathlib.Path:
