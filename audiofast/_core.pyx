@@ -32,8 +32,8 @@ cdef extern from "_simd.h" nogil:
                                float* d1)
     Py_ssize_t af_f32_to_pcm24(const float* x0, const float* x1, int channels, uint8_t* p,
                                Py_ssize_t nbytes)
-    float af_dot_f32(const float* a, const float* b, Py_ssize_t n)
-    double af_dot_f64(const double* a, const double* b, Py_ssize_t n)
+    void af_dot4_f32(const float** a, const float** b, Py_ssize_t n, float* out)
+    void af_dot4_f64(const double** a, const double** b, Py_ssize_t n, double* out)
     double af_energy_f32(const float* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_f64(const double* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_i16(const int16_t* x, Py_ssize_t n, Py_ssize_t lag)

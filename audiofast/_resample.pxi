@@ -11,12 +11,13 @@ from libc.math cimport NAN
 from libc.string cimport memmove
 
 
-cdef inline real_t _dot(const real_t* a, const real_t* b, Py_ssize_t n) noexcept nogil:
-    # n a multiple of 8; eight partial sums in a fixed order (see _simd.h)
+cdef inline void _dot4(const real_t** a, const real_t** b, Py_ssize_t n,
+                       real_t* out) noexcept nogil:
+    # four dot products; n a multiple of 8; each in the same fixed order (see _simd.h)
     if real_t is float:
-        return af_dot_f32(a, b, n)
+        af_dot4_f32(a, b, n, out)
     else:
-        return af_dot_f64(a, b, n)
+        af_dot4_f64(a, b, n, out)
 
 
 cdef inline bint _all_finite(const real_t* x, Py_ssize_t n) noexcept nogil:
@@ -415,22 +416,37 @@ cdef void _poly_run(const PolyStageC* c, const real_t* hist, Py_ssize_t hstride,
                     long long row, Py_ssize_t count, real_t* out, Py_ssize_t ostride,
                     real_t* scratch) noexcept nogil:
     """`count` outputs a channel; hist[ch, i] is input sample first + i; the next output's
-    window starts at n_k - K/2 + 1 with phase p_k / L, and is output number row (mod L)."""
-    cdef Py_ssize_t k, ch, start
-    cdef const real_t* coefs
-    for k in range(count):
-        coefs = _poly_coefs(c, p_k, row, scratch)
-        row += 1
-        if row == c.L:
-            row = 0
-        start = <Py_ssize_t>(n_k - c.taps // 2 + 1 - first)
+    window starts at n_k - K/2 + 1 with phase p_k / L, and is output number row (mod L).
+    Outputs go four at a time (the last group padded with copies of its first); `scratch`
+    holds four rows of K coefficients."""
+    cdef Py_ssize_t k = 0, g, i, ch
+    cdef Py_ssize_t start[4]
+    cdef const real_t* coefs[4]
+    cdef const real_t* x[4]
+    cdef real_t res[4]
+    while k < count:
+        g = count - k if count - k < 4 else 4
+        for i in range(g):
+            coefs[i] = _poly_coefs(c, p_k, row, scratch + i * c.taps)
+            start[i] = <Py_ssize_t>(n_k - c.taps // 2 + 1 - first)
+            row += 1
+            if row == c.L:
+                row = 0
+            n_k += c.q
+            p_k += c.r
+            if p_k >= c.L:
+                p_k -= c.L
+                n_k += 1
+        for i in range(g, 4):
+            coefs[i] = coefs[0]
+            start[i] = start[0]
         for ch in range(channels):
-            out[ch * ostride + k] = _dot(coefs, hist + ch * hstride + start, c.taps)
-        n_k += c.q
-        p_k += c.r
-        if p_k >= c.L:
-            p_k -= c.L
-            n_k += 1
+            for i in range(4):
+                x[i] = hist + ch * hstride + start[i]
+            _dot4(coefs, x, c.taps, res)
+            for i in range(g):
+                out[ch * ostride + k + i] = res[i]
+        k += g
 
 
 @cython.final
@@ -464,7 +480,7 @@ cdef class PolyStage(Stage):
         self.c.L, self.c.q, self.c.r = L, M // L, M % L
         self.c.tphases = tphases
         self.c.table = cnp.PyArray_DATA(self.table)
-        self.scratch = np.zeros(self.taps, self.dtype)
+        self.scratch = np.zeros(4 * self.taps, self.dtype)
         self.restart()
 
     cdef restart(self):

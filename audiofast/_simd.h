@@ -230,37 +230,56 @@ static inline ptrdiff_t af_f32_to_pcm24(const float *x0, const float *x1, int ch
     return f;
 }
 
-/* Dot product of n values (n a multiple of 8), as eight partial sums combined in a fixed order,
- * so the result does not depend on alignment or chunking. GCC's vector extensions (GCC and Clang,
- * any target: SSE2, AVX2, NEON) keep the partial sums in one register; written as a C array of
- * eight accumulators, GCC 12 left them in memory and the polyphase stage ran 3.5x slower. */
+/* Four dot products of n values (n a multiple of 8) at once: out[i] = a[i] . b[i], each as eight
+ * partial sums combined in a fixed order, so a result does not depend on alignment, on chunking,
+ * or on which of the four slots computed it (the polyphase stage groups its outputs by four, and
+ * the grouping changes with the chunking). Four independent accumulators keep the multiply-adds
+ * pipelined: one product at a time waited on each add (2x slower). GCC's vector extensions (GCC
+ * and Clang, any target: SSE2, AVX2, NEON) keep the partial sums in registers; as a C array of
+ * eight accumulators, GCC 12 left them in memory (3.5x slower). */
 #if defined(__GNUC__) || defined(__clang__)
 typedef float af_v8sf __attribute__((vector_size(32)));
 typedef double af_v4df __attribute__((vector_size(32)));
 
-static inline float af_dot_f32(const float *a, const float *b, ptrdiff_t n)
+#define AF_SUM8(s) (((s)[0] + (s)[4]) + ((s)[1] + (s)[5])) + (((s)[2] + (s)[6]) + ((s)[3] + (s)[7]))
+#define AF_SUM4X2(s, t) (((s)[0] + (t)[0]) + ((s)[1] + (t)[1])) + (((s)[2] + (t)[2]) + ((s)[3] + (t)[3]))
+
+static inline void af_dot4_f32(const float *const *a, const float *const *b, ptrdiff_t n,
+                               float *out)
 {
-    af_v8sf s = {0}, x, y;
+    af_v8sf s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, x, y;
+    const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+    const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
     for (ptrdiff_t i = 0; i < n; i += 8) {
-        memcpy(&x, a + i, sizeof x);
-        memcpy(&y, b + i, sizeof y);
-        s += x * y;
+        memcpy(&x, a0 + i, sizeof x);  memcpy(&y, b0 + i, sizeof y);  s0 += x * y;
+        memcpy(&x, a1 + i, sizeof x);  memcpy(&y, b1 + i, sizeof y);  s1 += x * y;
+        memcpy(&x, a2 + i, sizeof x);  memcpy(&y, b2 + i, sizeof y);  s2 += x * y;
+        memcpy(&x, a3 + i, sizeof x);  memcpy(&y, b3 + i, sizeof y);  s3 += x * y;
     }
-    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    out[0] = AF_SUM8(s0);
+    out[1] = AF_SUM8(s1);
+    out[2] = AF_SUM8(s2);
+    out[3] = AF_SUM8(s3);
 }
 
-static inline double af_dot_f64(const double *a, const double *b, ptrdiff_t n)
+static inline void af_dot4_f64(const double *const *a, const double *const *b, ptrdiff_t n,
+                               double *out)
 {
-    af_v4df s0 = {0}, s1 = {0}, x, y;        /* lanes 0-3 and 4-7 */
-    for (ptrdiff_t i = 0; i < n; i += 8) {
-        memcpy(&x, a + i, sizeof x);
-        memcpy(&y, b + i, sizeof y);
-        s0 += x * y;
-        memcpy(&x, a + i + 4, sizeof x);
-        memcpy(&y, b + i + 4, sizeof y);
-        s1 += x * y;
+    af_v4df s0 = {0}, t0 = {0}, s1 = {0}, t1 = {0}, s2 = {0}, t2 = {0}, s3 = {0}, t3 = {0}, x, y;
+    for (ptrdiff_t i = 0; i < n; i += 8) {         /* lanes 0-3 in s, 4-7 in t */
+        memcpy(&x, a[0] + i, sizeof x);  memcpy(&y, b[0] + i, sizeof y);  s0 += x * y;
+        memcpy(&x, a[0] + i + 4, sizeof x);  memcpy(&y, b[0] + i + 4, sizeof y);  t0 += x * y;
+        memcpy(&x, a[1] + i, sizeof x);  memcpy(&y, b[1] + i, sizeof y);  s1 += x * y;
+        memcpy(&x, a[1] + i + 4, sizeof x);  memcpy(&y, b[1] + i + 4, sizeof y);  t1 += x * y;
+        memcpy(&x, a[2] + i, sizeof x);  memcpy(&y, b[2] + i, sizeof y);  s2 += x * y;
+        memcpy(&x, a[2] + i + 4, sizeof x);  memcpy(&y, b[2] + i + 4, sizeof y);  t2 += x * y;
+        memcpy(&x, a[3] + i, sizeof x);  memcpy(&y, b[3] + i, sizeof y);  s3 += x * y;
+        memcpy(&x, a[3] + i + 4, sizeof x);  memcpy(&y, b[3] + i + 4, sizeof y);  t3 += x * y;
     }
-    return ((s0[0] + s1[0]) + (s0[1] + s1[1])) + ((s0[2] + s1[2]) + (s0[3] + s1[3]));
+    out[0] = AF_SUM4X2(s0, t0);
+    out[1] = AF_SUM4X2(s1, t1);
+    out[2] = AF_SUM4X2(s2, t2);
+    out[3] = AF_SUM4X2(s3, t3);
 }
 
 /* The power of n spectrum bins, the sum over k < n of re[k]**2 + im[k]**2 (a band of the VAD's
@@ -282,6 +301,20 @@ static inline float af_power_f32(const float *re, const float *im, ptrdiff_t n)
     return total;
 }
 #else
+#define AF_DOT4_PLAIN(T, name)                                                               \
+    static inline void name(const T *const *a, const T *const *b, ptrdiff_t n, T *out)       \
+    {                                                                                        \
+        for (int k = 0; k < 4; k++) {                                                        \
+            T s[8] = {0};                                                                    \
+            for (ptrdiff_t i = 0; i < n; i += 8)                                             \
+                for (int u = 0; u < 8; u++)                                                  \
+                    s[u] += a[k][i + u] * b[k][i + u];                                       \
+            out[k] = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));      \
+        }                                                                                    \
+    }
+AF_DOT4_PLAIN(float, af_dot4_f32)
+AF_DOT4_PLAIN(double, af_dot4_f64)
+
 static inline float af_power_f32(const float *re, const float *im, ptrdiff_t n)
 {
     float s[8] = {0}, total;
@@ -294,17 +327,6 @@ static inline float af_power_f32(const float *re, const float *im, ptrdiff_t n)
         total += re[i] * re[i] + im[i] * im[i];
     return total;
 }
-#define AF_DOT_PLAIN(T, name)                                                                \
-    static inline T name(const T *a, const T *b, ptrdiff_t n)                                \
-    {                                                                                        \
-        T s[8] = {0};                                                                        \
-        for (ptrdiff_t i = 0; i < n; i += 8)                                                 \
-            for (int u = 0; u < 8; u++)                                                      \
-                s[u] += a[i + u] * b[i + u];                                                 \
-        return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));           \
-    }
-AF_DOT_PLAIN(float, af_dot_f32)
-AF_DOT_PLAIN(double, af_dot_f64)
 #endif
 
 /* Frame energy: the sum over i < n of (x[i] - x[i - lag])**2 (lag > 0: a comb filter; the
