@@ -215,15 +215,15 @@ def resample_call(impl: str, orig_sr: int, target_sr: int, x: np.ndarray) -> Cal
     return lambda: fn(xi)
 
 
-def resampler_stream(x: np.ndarray, orig_sr: int, target_sr: int,
-                     chunk_ms: int = 20) -> Callable[[], None]:
-    """A fresh audiofast Resampler (quality "high") fed `x` ((frames,) or (channels, frames)
-    float32) in `chunk_ms` ms chunks, then flushed."""
+def resampler_stream(x: np.ndarray, orig_sr: int, target_sr: int, chunk_ms: int = 20,
+                     quality: str = "high", latency: str = "throughput") -> Callable[[], None]:
+    """A fresh audiofast Resampler (`quality`, `latency`) fed `x` ((frames,) or (channels,
+    frames) float32) in `chunk_ms` ms chunks, then flushed."""
     parts = chunks(x, orig_sr, chunk_ms)
     channels = 1 if x.ndim == 1 else x.shape[0]
 
     def run():
-        r = Resampler(orig_sr, target_sr, channels=channels)
+        r = Resampler(orig_sr, target_sr, channels=channels, quality=quality, latency=latency)
         for c in parts:
             r.process(c)
         r.flush()

@@ -354,7 +354,7 @@ def bench_pipeline(settings: Settings) -> list[Row]:
     chunks = [mic16[i:i + 960] for i in range(0, len(mic16), 960)]
 
     def ours_stream():
-        rs, det = Resampler(48000, 16000), VAD(16000)
+        rs, det = Resampler(48000, 16000, latency="throughput"), VAD(16000)
         for c in chunks:
             det.process(rs.process(to_mono(c, axis=-1)))
         det.process(rs.flush())

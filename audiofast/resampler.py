@@ -30,7 +30,7 @@ import numpy as np
 
 from . import _checks, _dispatch
 
-__all__ = ["resample", "Resampler", "QUALITIES"]
+__all__ = ["resample", "Resampler", "QUALITIES", "LATENCIES"]
 
 
 @dataclass(frozen=True)
@@ -271,12 +271,14 @@ def _decimator_spec(D: int, f_pass: float, f_stop: float, atten_db: float) -> Po
     return PolySpec(table, 1, D, 0)
 
 
-def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float) -> PolySpec:
+def _poly_spec(ratio: Fraction, f_pass: float, f_stop: float, atten_db: float,
+               taps: int = 0) -> PolySpec:
     """Fractional stage from rate 1 to rate `ratio`; f_pass, f_stop in cycles per input
-    sample."""
+    sample. `taps`: at least this many (else Kaiser's estimate), rounded up to a multiple of
+    8."""
     L, M = ratio.numerator, ratio.denominator
     width = f_stop - f_pass
-    taps = max(8, -(-_kaiser_length(atten_db, width) // 8) * 8)
+    taps = max(8, -(-max(taps, _kaiser_length(atten_db, width)) // 8) * 8)
     cutoff = (f_pass + f_stop) / 2
     beta = _kaiser_beta(atten_db)
     # row for phase phi holds g(phi + K/2 - 1 - j): tap j meets input floor(t) - K/2 + 1 + j
@@ -296,10 +298,25 @@ def _terms(ratio: Fraction) -> int:
     return max(ratio.numerator, ratio.denominator)
 
 
+def _sharp_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float, exact: bool,
+                latency: str):
+    """The stage that does the sharp filtering, rate change L/M; f_pass, f_stop in cycles per
+    input sample. "throughput": FFT blocks (`_fft_spec`). "low": the same filter as a polyphase
+    stage, each output as soon as its input has arrived (a direct FIR for integer decimation;
+    else the windowed sinc, at least as long as the FFT stage's, at the L phases)."""
+    if latency == "throughput":
+        return _fft_spec(L, M, f_pass, f_stop, atten_db, exact=exact)
+    if L == 1:
+        return _decimator_spec(M, f_pass, f_stop, atten_db)
+    taps = 2 * (len(_lowpass(f_pass, f_stop, atten_db)) // 2 + 1)
+    return _poly_spec(Fraction(L, M), f_pass, f_stop, atten_db, taps)
+
+
 @functools.lru_cache(maxsize=64)
-def _stage_specs(ratio: Fraction, quality: str) -> tuple:
-    """The stages for output rate `ratio` times the input rate. Frequencies are in cycles per
-    sample of each stage's input."""
+def _stage_specs(ratio: Fraction, quality: str, latency: str = "throughput") -> tuple:
+    """The stages for output rate `ratio` times the input rate, for `latency` "throughput"
+    (FFT blocks) or "low" (polyphase only). Frequencies are in cycles per sample of each
+    stage's input."""
     tier = QUALITIES[quality]
     if ratio == 1:
         return ()
@@ -314,15 +331,15 @@ def _stage_specs(ratio: Fraction, quality: str) -> tuple:
         D = min(range(top // 2 + 1, top + 1), key=lambda d: (_terms(ratio * d), -d))
         # cut whatever decimation by D folds into the final band [0, edge]
         pre = _decimator_spec(D, f_pass, float(Fraction(1, D) - edge), tier.atten_db)
-        return (pre,) + _stage_specs(ratio * D, quality)
+        return (pre,) + _stage_specs(ratio * D, quality, latency)
     if ratio <= _CASCADE and _smooth(L) and _smooth(M) and max(L, M) <= _MAX_FFT_FACTOR:
-        return (_fft_spec(L, M, f_pass, float(edge), tier.atten_db, exact=tier.float64),)
+        return (_sharp_spec(L, M, f_pass, float(edge), tier.atten_db, tier.float64, latency),)
     # Other ratios (44101 -> 16000, or upsampling by more than 16): the sharp filter with an
     # integer rate change, then a polyphase stage with a wide transition band for the rest.
     if ratio < 1:
         limit = 1 / ratio / Fraction(6, 5)          # leave the polyphase stage room
         down = max([d for d in _smooth_numbers(1, max(1, int(limit)))] or [1])
-        sharp = _fft_spec(1, down, f_pass, float(edge), tier.atten_db, exact=tier.float64)
+        sharp = _sharp_spec(1, down, f_pass, float(edge), tier.atten_db, tier.float64, latency)
         mid = Fraction(1, down)
         frac = _poly_spec(ratio / mid, f_pass / float(mid), float((mid - edge) / mid),
                           tier.atten_db)
@@ -332,7 +349,7 @@ def _stage_specs(ratio: Fraction, quality: str) -> tuple:
                      key=lambda u: (_terms(ratio / u), -u))
         else:
             up = min(u for u in _smooth_numbers(2, 8 * int(ratio) + 8) if u >= ratio)
-        sharp = _fft_spec(up, 1, f_pass, float(edge), tier.atten_db)
+        sharp = _sharp_spec(up, 1, f_pass, float(edge), tier.atten_db, False, latency)
         frac = _poly_spec(ratio / up, f_pass / up, float((up - edge) / up), tier.atten_db)
     return (sharp, frac)
 
@@ -389,6 +406,16 @@ def _ratio_of(orig_sr, target_sr):
     return o, t, exact, ratio
 
 
+LATENCIES = ("low", "throughput")
+
+
+def _latency(latency, func: str) -> str:
+    if not isinstance(latency, str) or latency not in LATENCIES:
+        raise ValueError(f"{func}: latency must be one of {', '.join(map(repr, LATENCIES))}, "
+                         f"got {latency!r}")
+    return latency
+
+
 def _quality(quality, func: str) -> str:
     if not isinstance(quality, str) or quality not in QUALITIES:
         raise ValueError(f"{func}: quality must be one of {', '.join(map(repr, QUALITIES))}, "
@@ -400,7 +427,8 @@ class Resampler:
     """Streaming sample-rate converter.
 
     Feed chunks of any length to `process` and call `flush` at the end: the concatenated
-    outputs equal ``resample`` of the whole signal, bit for bit, whatever the chunking.
+    outputs equal ``resample(..., latency=<the same>)`` of the whole signal, bit for bit,
+    whatever the chunking.
 
     Parameters
     ----------
@@ -414,6 +442,13 @@ class Resampler:
     dtype : {numpy.float32, numpy.float64}, default numpy.float32
         Sample type of the chunks and of the output. A float32 stream also takes int16 and int32
         chunks (scaled by 2**-15 and 2**-31, as `to_float32`).
+    latency : {"low", "throughput"}, default "low"
+        "low": every chunk yields every output sample whose input has arrived, so the stream
+        holds back no more than the filters' look-ahead (`delay`), whatever the chunk size: the
+        sharp filter runs as a polyphase FIR. "throughput": it runs as FFT blocks, which cost
+        less per sample (see README) but hold back up to a block (89 ms at 48 kHz -> 16 kHz
+        "high") and release output a block at a time. The two compute the same filter, so
+        their outputs agree to rounding, not bit for bit.
 
     Attributes
     ----------
@@ -422,9 +457,12 @@ class Resampler:
         past its own time.
     latency : int
         The most input samples held back between calls: of the input fed so far, how much lies
-        past the time of the next output (outputs so far times orig_sr / target_sr). Whole FFT
-        blocks wait for all their input, so it is about `delay` plus a block. Small chunks
-        reach it, to within one output sample's spacing.
+        past the time of the next output (outputs so far times orig_sr / target_sr). With
+        ``latency="low"`` it is `delay` (to within a sample); with "throughput", about `delay`
+        plus an FFT block, since whole blocks wait for all their input. Small chunks reach it,
+        to within one output sample's spacing.
+    latency_mode : str
+        The `latency` argument: "low" or "throughput".
 
     Notes
     -----
@@ -433,8 +471,9 @@ class Resampler:
     """
 
     def __init__(self, orig_sr, target_sr, *, channels: int = 1, quality: str = "high",
-                 dtype=np.float32):
+                 dtype=np.float32, latency: str = "low"):
         func = "Resampler"
+        self.latency_mode = _latency(latency, func)
         self.orig_sr, self.target_sr, exact, ratio = _ratio(orig_sr, target_sr, func)
         self.channels = _checks.positive_int(channels, func, "channels", _MAX_CHANNELS)
         self.quality = _quality(quality, func)
@@ -448,7 +487,7 @@ class Resampler:
                         else np.float32)
         build = _dispatch.core
         stages = tuple(spec.stage(build, self.channels, work)
-                       for spec in _stage_specs(ratio, self.quality))
+                       for spec in _stage_specs(ratio, self.quality, self.latency_mode))
         self._stream = build.ResampleStream(stages, work, self.dtype, self.channels,
                                             exact.numerator, exact.denominator)
 
@@ -494,7 +533,8 @@ class Resampler:
                         f"with the same parameters")
 
 
-def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) -> np.ndarray:
+def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1,
+             latency: str = "throughput") -> np.ndarray:
     """Change the sample rate of audio.
 
     Parameters
@@ -526,6 +566,10 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
         The time axis: ``axis=0`` for ``(frames, channels)`` audio, as soundfile and soxr give
         it. A time axis of at most 64 samples beside an axis of more raises a ValueError: that is
         what ``(frames, channels)`` audio looks like with the default axis.
+    latency : {"throughput", "low"}, default "throughput"
+        Which form of the sharp filter computes it (see `Resampler`): FFT blocks, the faster
+        one-shot, or a polyphase FIR, which gives bit for bit what a ``Resampler(...,
+        latency="low")`` stream gives.
 
     Returns
     -------
@@ -552,6 +596,7 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
     a = _checks.as_array(x, _OK_DTYPES, func)
     o, t, exact, _ = _ratio(orig_sr, target_sr, func)
     quality = _quality(quality, func)
+    latency = _latency(latency, func)
     if a.ndim == 0:
         raise ValueError(f"{func}: x must have at least one dimension (time)")
     ax = _checks.axis_index(axis, a.ndim, func)
@@ -570,7 +615,8 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1) ->
     # group of rows keeps the streams' state (a block per row) bounded however many rows come
     for first in range(0, rows.shape[0] if m else 0, _MAX_CHANNELS):
         group, dest = rows[first:first + _MAX_CHANNELS], out[first:first + _MAX_CHANNELS]
-        stream = Resampler(o, t, channels=group.shape[0], quality=quality, dtype=a.dtype)
+        stream = Resampler(o, t, channels=group.shape[0], quality=quality, dtype=a.dtype,
+                           latency=latency)
         pos = 0
         for start in range(0, n, _CHUNK):
             y = stream.process(group[:, start:start + _CHUNK])  # row views: no copy

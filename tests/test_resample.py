@@ -133,9 +133,10 @@ def test_equal_rates_return_a_copy():
 # ---------------------------------------------------------------------------------------------
 # Streaming equals one-shot, bit for bit
 
-def stream(x, orig, target, chunk_sizes, quality="high"):
+def stream(x, orig, target, chunk_sizes, quality="high", latency="low"):
     channels = 1 if x.ndim == 1 else x.shape[0]
-    r = af.Resampler(orig, target, channels=channels, quality=quality, dtype=x.dtype)
+    r = af.Resampler(orig, target, channels=channels, quality=quality, dtype=x.dtype,
+                     latency=latency)
     outs, pos, i = [], 0, 0
     n = x.shape[-1]
     while pos < n:
@@ -154,24 +155,26 @@ STREAM_PAIRS = [(48000, 16000), (44100, 16000), (16000, 44100), (44101, 16000), 
 @pytest.mark.parametrize("fi, fo", STREAM_PAIRS, ids=[f"{a}-{b}" for a, b in STREAM_PAIRS])
 @pytest.mark.parametrize("chunks", [[1], [7], [160], [960, 0, 3, 0, 0, 5000]],
                          ids=["1", "7", "160", "mixed-with-empty"])
-def test_stream_equals_one_shot_any_chunking(core, rng, fi, fo, chunks):
+@pytest.mark.parametrize("latency", ["low", "throughput"])
+def test_stream_equals_one_shot_any_chunking(core, rng, fi, fo, chunks, latency):
     n = 2500 if chunks == [1] else 20011
     for x in (rng.standard_normal(n).astype(np.float32),                  # mono, 1-D chunks
               rng.standard_normal((2, n)).astype(np.float32)):            # stereo
-        np.testing.assert_array_equal(stream(x, fi, fo, chunks), af.resample(x, fi, fo))
+        np.testing.assert_array_equal(stream(x, fi, fo, chunks, latency=latency),
+                                      af.resample(x, fi, fo, latency=latency))
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(0, 3000), min_size=1, max_size=12),
        st.sampled_from(STREAM_PAIRS), st.sampled_from(["low", "very_high"]),
-       st.sampled_from([np.float32, np.float64]))
-def test_stream_equals_one_shot_random_chunkings(sizes, pair, quality, dtype):
+       st.sampled_from([np.float32, np.float64]), st.sampled_from(["low", "throughput"]))
+def test_stream_equals_one_shot_random_chunkings(sizes, pair, quality, dtype, latency):
     if not any(sizes):
         sizes = sizes + [1]
     x = np.random.default_rng(len(sizes)).standard_normal((2, 9001)).astype(dtype)
     fi, fo = pair
-    np.testing.assert_array_equal(stream(x, fi, fo, sizes, quality),
-                                  af.resample(x, fi, fo, quality=quality))
+    np.testing.assert_array_equal(stream(x, fi, fo, sizes, quality, latency),
+                                  af.resample(x, fi, fo, quality=quality, latency=latency))
 
 
 def test_stream_reset_starts_over_and_flush_finishes(rng):
@@ -196,11 +199,11 @@ def test_latency_bounds_what_the_stream_holds_back(rng):
             assert got >= math.floor((n - r.latency) * fo / fi) - 1
 
 
-def held_back(orig, target, quality, chunks, n):
+def held_back(orig, target, quality, chunks, n, latency="throughput"):
     """The most input a fresh stream holds back after any call, fed n zeros in chunks of the
     sizes `chunks` (cycled): input fed minus the input time its outputs cover, in input
     samples."""
-    r = af.Resampler(orig, target, quality=quality)
+    r = af.Resampler(orig, target, quality=quality, latency=latency)
     x = np.zeros(max(chunks), np.float32)
     fed = emitted = i = 0
     most = Fraction(0)
@@ -223,7 +226,7 @@ def test_latency_is_the_most_input_held_back_and_is_reached(orig, target, qualit
     # to within one output's spacing (a polyphase stage after an FFT stage gets its input in
     # blocks) and the rounding up; other chunkings see a subset and stay within it
     step = Fraction(orig) / Fraction(target)
-    latency = af.Resampler(orig, target, quality=quality).latency
+    latency = af.Resampler(orig, target, quality=quality, latency="throughput").latency
     most, _ = held_back(orig, target, quality, [1], 3 * latency)
     assert most <= latency < most + max(step, 1) + 1
     for chunks in ([7], [160], [1, 999, 3, 0, 4096]):
@@ -234,7 +237,8 @@ def test_stream_takes_int16_chunks_scaled(rng):
     x = rng.integers(-32768, 32767, 5000, dtype=np.int16, endpoint=True)
     r = af.Resampler(48000, 16000)
     y = np.concatenate([r.process(x[:2000]), r.process(x[2000:]), r.flush()])
-    np.testing.assert_array_equal(y, af.resample(af.int16_to_float32(x), 48000, 16000))
+    np.testing.assert_array_equal(y, af.resample(af.int16_to_float32(x), 48000, 16000,
+                                                 latency="low"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,7 +453,8 @@ def test_threads_resampling_at_once_give_correct_results(rng):
     def work(i):
         fi, fo = pairs[i]
         return all(np.array_equal(af.resample(signals[i], fi, fo), expected[i])
-                   and np.array_equal(stream(signals[i], fi, fo, [960]), expected[i])
+                   and np.array_equal(stream(signals[i], fi, fo, [960], latency="throughput"),
+                                      expected[i])
                    for _ in range(3))
 
     with ThreadPoolExecutor(4) as pool:
@@ -477,7 +482,7 @@ def test_a_stream_used_by_two_threads_at_once_refuses_instead_of_corrupting(rng)
     # and the stream still works: a fresh start gives the one-shot answer
     rs.reset()
     np.testing.assert_array_equal(np.concatenate([rs.process(x), rs.flush()], axis=1),
-                                  af.resample(x, 48000, 16000))
+                                  af.resample(x, 48000, 16000, latency="low"))
 
 
 def test_a_stream_reentered_from_its_own_chunk_refuses():

@@ -254,9 +254,10 @@ class ResampleStream:
             raise NotImplementedError(f"{func}: variable-rate resampling (vr=True) is not "
                                       f"supported by audiofast")
         self._channels = channels
+        # FFT blocks, as the one-shot `resample` uses: a stream equals it, as soxr's does
         self._resampler = Resampler(in_rate, out_rate, channels=channels, quality=tier,
                                     dtype=np.float64 if self._dtype == np.float64
-                                    else np.float32)
+                                    else np.float32, latency="throughput")
         self._clip = _CLIP.get(self._dtype)
         self._start()
 
