@@ -779,8 +779,8 @@ cdef void _g711_tables() noexcept:
         _ALAW_F32[c] = _sample_to_f32(<int16_t>_g711_linear(G711_ALAW, c))
 
 
-_g711_tables()          # once per module, at import (under the import lock: no thread sees them half
-                        # built)
+# once per module, at import (under the import lock: no thread sees them half built)
+_g711_tables()
 
 
 cdef inline uint8_t _g711_code(int law, int32_t q) noexcept nogil:

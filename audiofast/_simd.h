@@ -261,8 +261,9 @@ static inline __m256 af_g711_lanes_avx2(__m256i w, int alaw)
         return _mm256_xor_ps(v, _mm256_castsi256_ps(s));
     }
     /* ~code & 0x7F = 0x7F - (code & 0x7F) */
-    __m256i t = _mm256_sub_epi32(_mm256_set1_epi32(0x3F7C0000),
-                                 _mm256_slli_epi32(_mm256_and_si256(w, _mm256_set1_epi32(0x7F)), 19));
+    __m256i t = _mm256_sub_epi32(
+        _mm256_set1_epi32(0x3F7C0000),
+        _mm256_slli_epi32(_mm256_and_si256(w, _mm256_set1_epi32(0x7F)), 19));
     __m256i c = _mm256_set1_epi32(0x3B840000);                        /* 0x84 / 32768 */
     return _mm256_sub_ps(_mm256_castsi256_ps(_mm256_xor_si256(t, s)),
                          _mm256_castsi256_ps(_mm256_xor_si256(c, s)));
