@@ -5,13 +5,17 @@ is compiled Cython that runs with the GIL released.
 """
 from ._version import __version__
 from .convert import (
+    alaw_to_float32,
+    float32_to_alaw,
     float32_to_int16,
     float32_to_pcm,
+    float32_to_ulaw,
     from_float32,
     int16_to_float32,
     pcm_to_float32,
     to_float32,
     to_mono,
+    ulaw_to_float32,
 )
 from .resampler import QUALITIES, Resampler, resample
 from .voice import VAD, VADResult, frame_rms, split, trim, vad
@@ -25,6 +29,10 @@ __all__ = [
     "pcm_to_float32",
     "float32_to_pcm",
     "to_mono",
+    "ulaw_to_float32",
+    "alaw_to_float32",
+    "float32_to_ulaw",
+    "float32_to_alaw",
     "resample",
     "Resampler",
     "QUALITIES",

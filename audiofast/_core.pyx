@@ -14,7 +14,8 @@ costs about 150 ns a call here, which is a sixth of the budget of a 160-sample r
 """
 cimport cython
 cimport numpy as cnp
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.stdint cimport int8_t, int16_t, int32_t, uint8_t, uint32_t
 from libc.string cimport memcpy
 
@@ -34,6 +35,10 @@ cdef extern from "_simd.h" nogil:
                                Py_ssize_t nbytes)
     void af_dot4_f32(const float** a, const float** b, Py_ssize_t n, float* out)
     void af_dot4_f64(const double** a, const double** b, Py_ssize_t n, double* out)
+    Py_ssize_t af_ulaw_to_f32(const uint8_t* p, float* d, Py_ssize_t n)
+    Py_ssize_t af_alaw_to_f32(const uint8_t* p, float* d, Py_ssize_t n)
+    Py_ssize_t af_f32_to_ulaw(const float* x, uint8_t* d, Py_ssize_t n)
+    Py_ssize_t af_f32_to_alaw(const float* x, uint8_t* d, Py_ssize_t n)
     double af_energy_f32(const float* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_f64(const double* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_i16(const int16_t* x, Py_ssize_t n, Py_ssize_t lag)
@@ -729,6 +734,169 @@ def pcm_encode(cnp.ndarray x, int width):
             _pcm_encode(<const float*>s, frames, channels, width, p)
         else:
             _pcm_encode(<const double*>s, frames, channels, width, p)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# G.711 (ITU-T G.711 mu-law and A-law: one byte a sample, 8 kHz telephone audio) <-> float32.
+# The values are those of the reference coder (Sun's g711.c, which CPython's audioop implements):
+# a code decodes to its 16-bit linear value / 32768, exactly as int16_to_float32 of that value;
+# a sample is quantised to int16 as float32_to_int16 does, then coded as the reference encoder
+# codes that int16. `g711_decode_run` and `g711_encode_run` are the entry points for compiled
+# callers (a raw pointer, a length, the law); the def functions below wrap them for Python.
+
+cdef enum:
+    G711_ULAW = 0
+    G711_ALAW = 1
+
+ULAW = G711_ULAW        # the law codes, for the Python layer
+ALAW = G711_ALAW
+
+# code -> linear value / 32768: the scalar decoder (the vector loops of _simd.h compute the same
+# bits without it)
+cdef float _ULAW_F32[256]
+cdef float _ALAW_F32[256]
+
+
+cdef int _g711_linear(int law, int code) noexcept nogil:
+    """The 16-bit linear value of a G.711 code, by the reference decoder's formula."""
+    cdef int t, seg
+    if law == G711_ULAW:
+        code = ~code & 0xFF                         # mu-law codes are sent inverted
+        t = (((code & 0x0F) << 3) + 0x84) << ((code & 0x70) >> 4)
+        return 0x84 - t if code & 0x80 else t - 0x84
+    code ^= 0x55                                    # A-law codes have their even bits inverted
+    seg = (code & 0x70) >> 4
+    t = ((code & 0x0F) << 4) + 8
+    if seg:
+        t = (t + 0x100) << (seg - 1)
+    return t if code & 0x80 else -t
+
+
+cdef void _g711_tables() noexcept:
+    cdef int c
+    for c in range(256):
+        _ULAW_F32[c] = _sample_to_f32(<int16_t>_g711_linear(G711_ULAW, c))
+        _ALAW_F32[c] = _sample_to_f32(<int16_t>_g711_linear(G711_ALAW, c))
+
+
+# once per module, at import (under the import lock: no thread sees them half built)
+_g711_tables()
+
+
+cdef inline uint8_t _g711_code(int law, int32_t q) noexcept nogil:
+    """The G.711 code of the int16 value `q`, as the reference encoder codes it: mu-law codes the
+    14-bit value q >> 2, A-law the 13-bit value q >> 3 (shifts of negative values are arithmetic
+    on every compiler Python supports).
+
+    The reference searches a table of segment ends; the segment is the position of the leading one
+    of |v| + 33 (mu-law: the bias 0x84 >> 2) or of |v| (A-law) minus 5 (A-law: minus 4), and the
+    4 step bits follow that one. Converted to float (exactly), that position is the exponent and
+    those bits the top of the mantissa, so the float's bits >> 19, (exponent + 127) << 4 | step,
+    minus a constant is the code before its inversion. The same computation as the vector loops
+    of _simd.h, which handle all but the tail of float32 input.
+    """
+    cdef int32_t v, neg, mag, code
+    cdef float f
+    cdef uint32_t bits
+    if law == G711_ULAW:
+        v = q >> 2
+        neg = v >> 31                           # -1 for negative v, else 0
+        mag = (v ^ neg) - neg + 33
+        f = <float>mag
+        memcpy(&bits, &f, 4)
+        code = <int32_t>(bits >> 19) - 2112
+        if code > 0x7F:                         # |v| + 33 >= 8192: the top code
+            code = 0x7F
+        return <uint8_t>(code ^ (0x7F if neg else 0xFF))     # all bits inverted, sign clear if < 0
+    v = q >> 3
+    neg = v >> 31
+    mag = v ^ neg                               # -v - 1 for negative v
+    if mag < 32:
+        code = mag >> 1                         # segment 0 is linear, with segment 1's step
+    else:
+        f = <float>mag
+        memcpy(&bits, &f, 4)
+        code = <int32_t>(bits >> 19) - 2096
+    return <uint8_t>(code ^ (0x55 if neg else 0xD5))         # even bits inverted, sign set if >= 0
+
+
+cdef void g711_decode_run(int law, const uint8_t* p, Py_ssize_t n, float* out) noexcept nogil:
+    """`n` G.711 codes of `law` (G711_ULAW or G711_ALAW) -> `n` float32 samples."""
+    cdef const float* table = &_ULAW_F32[0] if law == G711_ULAW else &_ALAW_F32[0]
+    cdef Py_ssize_t i = 0
+    while i < n and (<size_t>(out + i)) % 32:   # 32-byte aligned stores, as in _to_f32_run
+        out[i] = table[p[i]]
+        i += 1
+    if law == G711_ULAW:
+        i += af_ulaw_to_f32(p + i, out + i, n - i)
+    else:
+        i += af_alaw_to_f32(p + i, out + i, n - i)
+    for i in range(i, n):
+        out[i] = table[p[i]]
+
+
+cdef void g711_encode_run(int law, const real_t* x, Py_ssize_t n, uint8_t* out) noexcept nogil:
+    """`n` float32 or float64 samples (full scale 1.0) -> `n` G.711 codes of `law`."""
+    cdef Py_ssize_t i, i0 = 0
+    if law == G711_ULAW:
+        if real_t is float:
+            i0 = af_f32_to_ulaw(x, out, n)
+        for i in range(i0, n):
+            out[i] = _g711_code(G711_ULAW, _quantize(x[i], 16))
+    else:
+        if real_t is float:
+            i0 = af_f32_to_alaw(x, out, n)
+        for i in range(i0, n):
+            out[i] = _g711_code(G711_ALAW, _quantize(x[i], 16))
+
+
+def g711_decode(object buf, int law):
+    """G.711 codes of ``law`` (ULAW or ALAW) -> a new float32 array of shape (n,).
+
+    Unchecked: ``buf`` is bytes or exports a C-contiguous buffer of bytes (bytearray, a memoryview
+    cast to "B"); ``law`` is ULAW or ALAW.
+    """
+    cdef Py_buffer view
+    cdef const uint8_t* p
+    cdef cnp.npy_intp n
+    cdef cnp.ndarray out
+    cdef float* d
+    cdef bint exported = type(buf) is not bytes
+    if exported:
+        # held until the loop is done: a bytearray cannot be resized under it meanwhile
+        PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE)
+        p = <const uint8_t*>view.buf
+        n = view.len
+    else:
+        p = <const uint8_t*>PyBytes_AS_STRING(<bytes>buf)
+        n = PyBytes_GET_SIZE(<bytes>buf)
+    try:
+        out = cnp.PyArray_EMPTY(1, &n, cnp.NPY_FLOAT32, 0)
+        d = <float*>cnp.PyArray_DATA(out)
+        with nogil:
+            g711_decode_run(law, p, n, d)
+    finally:
+        if exported:
+            PyBuffer_Release(&view)
+    return out
+
+
+def g711_encode(cnp.ndarray x, int law):
+    """1-D float32 or float64 samples -> their G.711 codes of ``law`` (ULAW or ALAW), as bytes.
+
+    Unchecked: x 1-D, C-contiguous, aligned, native float32 or float64; ``law`` ULAW or ALAW.
+    """
+    cdef Py_ssize_t n = cnp.PyArray_DIMS(x)[0]
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, n)
+    cdef uint8_t* p = <uint8_t*>PyBytes_AS_STRING(out)
+    cdef const void* s = cnp.PyArray_DATA(x)
+    cdef bint is_f32 = _code(x) == F32
+    with nogil:
+        if is_f32:
+            g711_encode_run(law, <const float*>s, n, p)
+        else:
+            g711_encode_run(law, <const double*>s, n, p)
     return out
 
 

@@ -230,6 +230,200 @@ static inline ptrdiff_t af_f32_to_pcm24(const float *x0, const float *x1, int ch
     return f;
 }
 
+/* G.711 (ITU-T G.711 mu-law and A-law) <-> float32 for a prefix of n samples; each returns its
+ * length, and the caller finishes with its scalar loop, which computes the same values.
+ *
+ * Decoding builds each sample's float32 bits from its code: no table lookup (a 256-entry table
+ * read with scalar loads ran at 0.25 ns a sample here, an AVX2 gather at 0.36, these at 0.07).
+ * A mu-law code, inverted, is sign, segment e (3 bits) and step q (4 bits), and its magnitude
+ * plus the bias 0x84 is ((q << 3) + 0x84) << e: in binary 1 q q q q 1 followed by e + 2 zeros,
+ * a float whose exponent is 7 + e and whose mantissa starts with q then a one. Divided by 32768
+ * those are the bits ((code & 0x7F) << 19) + 0x3B840000, with e and q still in place, so the
+ * mu-law magnitude is that float minus 0x84 / 32768, exactly (both are multiples of 2**-15 below
+ * 1); the sign is applied to both terms, -t - (-c) rather than -(t - c), so the two mu-law zeros
+ * decode to +0.0, as through int16. A-law (after inverting the even bits) is the same for
+ * segments e >= 1, ((q << 4) + 0x108) << (e - 1), with no bias. Its segment 0, (q << 4) + 8, is
+ * linear with segment 1's step: those bits give half of segment 1's value there, v, and the
+ * sample is 2v - 0x100 / 32768, which is below v only in segment 0; so min(v, 2v - 2**-7), exact,
+ * with no compare and blend (10 operations for 8 samples instead of 15: 1.4x faster).
+ *
+ * Lanes hold the code byte repeated (SSE2) or sign-extended (AVX2): either way the low byte is
+ * the code and bit 31 its bit 7, which is the sign bit of the float (set: positive). */
+#if defined(__AVX2__)
+static inline __m256 af_g711_lanes_avx2(__m256i w, int alaw)
+{
+    const __m256i s = _mm256_andnot_si256(w, _mm256_set1_epi32((int)0x80000000u));
+    if (alaw) {
+        __m256 v = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_and_si256(
+            _mm256_xor_si256(w, _mm256_set1_epi32(0x55)), _mm256_set1_epi32(0x7F)), 19),
+            _mm256_set1_epi32(0x3B840000)));
+        v = _mm256_min_ps(v, _mm256_fmsub_ps(v, _mm256_set1_ps(2.0f), _mm256_set1_ps(1.0f / 128)));
+        return _mm256_xor_ps(v, _mm256_castsi256_ps(s));
+    }
+    /* ~code & 0x7F = 0x7F - (code & 0x7F) */
+    __m256i t = _mm256_sub_epi32(
+        _mm256_set1_epi32(0x3F7C0000),
+        _mm256_slli_epi32(_mm256_and_si256(w, _mm256_set1_epi32(0x7F)), 19));
+    __m256i c = _mm256_set1_epi32(0x3B840000);                        /* 0x84 / 32768 */
+    return _mm256_sub_ps(_mm256_castsi256_ps(_mm256_xor_si256(t, s)),
+                         _mm256_castsi256_ps(_mm256_xor_si256(c, s)));
+}
+#elif defined(__SSE2__)
+static inline __m128 af_g711_lanes_sse2(__m128i w, int alaw)
+{
+    const __m128i s = _mm_andnot_si128(w, _mm_set1_epi32((int)0x80000000u));
+    if (alaw) {
+        __m128 v = _mm_castsi128_ps(_mm_add_epi32(_mm_slli_epi32(_mm_and_si128(
+            _mm_xor_si128(w, _mm_set1_epi32(0x55)), _mm_set1_epi32(0x7F)), 19),
+            _mm_set1_epi32(0x3B840000)));
+        v = _mm_min_ps(v, _mm_sub_ps(_mm_add_ps(v, v), _mm_set1_ps(1.0f / 128)));
+        return _mm_xor_ps(v, _mm_castsi128_ps(s));
+    }
+    __m128i t = _mm_sub_epi32(_mm_set1_epi32(0x3F7C0000),
+                              _mm_slli_epi32(_mm_and_si128(w, _mm_set1_epi32(0x7F)), 19));
+    __m128i c = _mm_set1_epi32(0x3B840000);
+    return _mm_sub_ps(_mm_castsi128_ps(_mm_xor_si128(t, s)), _mm_castsi128_ps(_mm_xor_si128(c, s)));
+}
+#endif
+
+static inline ptrdiff_t af_g711_to_f32(const uint8_t *p, float *d, ptrdiff_t n, int alaw)
+{
+    ptrdiff_t i = 0;
+#if defined(__AVX2__)
+    for (; i + 16 <= n; i += 16) {
+        __m256i a = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(p + i)));
+        __m256i b = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(p + i + 8)));
+        _mm256_storeu_ps(d + i, af_g711_lanes_avx2(a, alaw));
+        _mm256_storeu_ps(d + i + 8, af_g711_lanes_avx2(b, alaw));
+    }
+#elif defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i lo = _mm_unpacklo_epi8(v, v), hi = _mm_unpackhi_epi8(v, v);
+        _mm_storeu_ps(d + i, af_g711_lanes_sse2(_mm_unpacklo_epi16(lo, lo), alaw));
+        _mm_storeu_ps(d + i + 4, af_g711_lanes_sse2(_mm_unpackhi_epi16(lo, lo), alaw));
+        _mm_storeu_ps(d + i + 8, af_g711_lanes_sse2(_mm_unpacklo_epi16(hi, hi), alaw));
+        _mm_storeu_ps(d + i + 12, af_g711_lanes_sse2(_mm_unpackhi_epi16(hi, hi), alaw));
+    }
+#else
+    (void)p; (void)d; (void)n; (void)alaw;
+#endif
+    return i;
+}
+
+static inline ptrdiff_t af_ulaw_to_f32(const uint8_t *p, float *d, ptrdiff_t n)
+{
+    return af_g711_to_f32(p, d, n, 0);
+}
+
+static inline ptrdiff_t af_alaw_to_f32(const uint8_t *p, float *d, ptrdiff_t n)
+{
+    return af_g711_to_f32(p, d, n, 1);
+}
+
+/* Encoding quantises as af_f32_to_i16 does (round half to even, saturation, NaN -> 0), then
+ * codes the 14-bit (mu-law: q >> 2) or 13-bit (A-law: q >> 3) value as the reference encoder
+ * does, with its segment search replaced by an int -> float conversion: the segment is the
+ * position of the leading one of |v| + 33 (mu-law) or of |v| (A-law) minus 5 (minus 4), and the
+ * 4 step bits follow it, so the float's bits >> 19, (exponent + 127) << 4 | those 4 bits, minus a
+ * constant is the code before its inversion. mu-law saturates at segment 8 (the top code); A-law
+ * segment 0 is linear like segment 1, (|v| >> 1), which is what max() picks below 32. About
+ * 0.2 ns a sample with AVX2 here, against 0.85 for a 16,384-entry table indexed by v. */
+static inline ptrdiff_t af_f32_to_g711(const float *x, uint8_t *d, ptrdiff_t n, int alaw)
+{
+    ptrdiff_t i = 0;
+#if defined(__AVX2__)
+    const __m256 scale = _mm256_set1_ps(32768.0f), top = _mm256_set1_ps(32767.0f);
+    const __m256 bottom = _mm256_set1_ps(-32768.0f);
+    for (; i + 16 <= n; i += 16) {
+        __m256i e[2], neg[2], mag[2], code, mask;
+        for (int k = 0; k < 2; k++) {
+            __m256 a = _mm256_mul_ps(_mm256_loadu_ps(x + i + 8 * k), scale);
+            a = _mm256_and_ps(a, _mm256_cmp_ps(a, a, _CMP_ORD_Q));
+            __m256i v = _mm256_cvtps_epi32(_mm256_max_ps(_mm256_min_ps(a, top), bottom));
+            v = alaw ? _mm256_srai_epi32(v, 3) : _mm256_srai_epi32(v, 2);
+            neg[k] = _mm256_srai_epi32(v, 31);
+            mag[k] = _mm256_xor_si256(v, neg[k]);                 /* -v - 1 for v < 0 */
+            if (!alaw)
+                mag[k] = _mm256_add_epi32(_mm256_sub_epi32(mag[k], neg[k]), _mm256_set1_epi32(33));
+            e[k] = _mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(mag[k])), 19);
+        }
+        /* 16-bit lanes from here; packs works within 128-bit lanes, the permute restores the
+         * order (0-7 from e[0], 8-15 from e[1]) */
+#define AF_PACK16(a, b) _mm256_permute4x64_epi64(_mm256_packs_epi32((a), (b)), 0xD8)
+        if (alaw) {
+            code = _mm256_max_epi16(
+                _mm256_sub_epi16(AF_PACK16(e[0], e[1]), _mm256_set1_epi16(2096)),
+                _mm256_min_epi16(_mm256_srai_epi16(AF_PACK16(mag[0], mag[1]), 1),
+                                 _mm256_set1_epi16(15)));
+            mask = _mm256_set1_epi16(0xD5);
+        } else {
+            code = _mm256_min_epi16(
+                _mm256_sub_epi16(AF_PACK16(e[0], e[1]), _mm256_set1_epi16(2112)),
+                _mm256_set1_epi16(0x7F));
+            mask = _mm256_set1_epi16(0xFF);
+        }
+        /* the inversion: mu-law all bits (0x7F for negative values), A-law the even bits and
+         * the sign (0x55 for negative values) */
+        mask = _mm256_xor_si256(mask, _mm256_and_si256(AF_PACK16(neg[0], neg[1]),
+                                                       _mm256_set1_epi16(0x80)));
+#undef AF_PACK16
+        code = _mm256_xor_si256(code, mask);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_packus_epi16(_mm256_castsi256_si128(code),
+                                                              _mm256_extracti128_si256(code, 1)));
+    }
+#elif defined(__SSE2__)
+    const __m128 scale = _mm_set1_ps(32768.0f), top = _mm_set1_ps(32767.0f);
+    const __m128 bottom = _mm_set1_ps(-32768.0f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i half[2];
+        for (int h = 0; h < 2; h++) {
+            __m128i e[2], neg[2], mag[2], code, mask;
+            for (int k = 0; k < 2; k++) {
+                __m128 a = _mm_mul_ps(_mm_loadu_ps(x + i + 8 * h + 4 * k), scale);
+                a = _mm_and_ps(a, _mm_cmpord_ps(a, a));
+                __m128i v = _mm_cvtps_epi32(_mm_max_ps(_mm_min_ps(a, top), bottom));
+                v = alaw ? _mm_srai_epi32(v, 3) : _mm_srai_epi32(v, 2);
+                neg[k] = _mm_srai_epi32(v, 31);
+                mag[k] = _mm_xor_si128(v, neg[k]);
+                if (!alaw)
+                    mag[k] = _mm_add_epi32(_mm_sub_epi32(mag[k], neg[k]), _mm_set1_epi32(33));
+                e[k] = _mm_srli_epi32(_mm_castps_si128(_mm_cvtepi32_ps(mag[k])), 19);
+            }
+            if (alaw) {
+                code = _mm_max_epi16(
+                    _mm_sub_epi16(_mm_packs_epi32(e[0], e[1]), _mm_set1_epi16(2096)),
+                    _mm_min_epi16(_mm_srai_epi16(_mm_packs_epi32(mag[0], mag[1]), 1),
+                                  _mm_set1_epi16(15)));
+                mask = _mm_set1_epi16(0xD5);
+            } else {
+                code = _mm_min_epi16(
+                    _mm_sub_epi16(_mm_packs_epi32(e[0], e[1]), _mm_set1_epi16(2112)),
+                    _mm_set1_epi16(0x7F));
+                mask = _mm_set1_epi16(0xFF);
+            }
+            mask = _mm_xor_si128(mask, _mm_and_si128(_mm_packs_epi32(neg[0], neg[1]),
+                                                     _mm_set1_epi16(0x80)));
+            half[h] = _mm_xor_si128(code, mask);
+        }
+        _mm_storeu_si128((__m128i *)(d + i), _mm_packus_epi16(half[0], half[1]));
+    }
+#else
+    (void)x; (void)d; (void)n; (void)alaw;
+#endif
+    return i;
+}
+
+static inline ptrdiff_t af_f32_to_ulaw(const float *x, uint8_t *d, ptrdiff_t n)
+{
+    return af_f32_to_g711(x, d, n, 0);
+}
+
+static inline ptrdiff_t af_f32_to_alaw(const float *x, uint8_t *d, ptrdiff_t n)
+{
+    return af_f32_to_g711(x, d, n, 1);
+}
+
 /* Four dot products of n values (n a multiple of 8) at once: out[i] = a[i] . b[i], each as eight
  * partial sums combined in a fixed order, so a result does not depend on alignment, on chunking,
  * or on which of the four slots computed it (the polyphase stage groups its outputs by four, and

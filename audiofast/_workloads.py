@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import math
 import pathlib
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -47,6 +48,14 @@ def import_peer(module: str):
         return importlib.import_module(module)
     except ImportError:
         raise PeerMissing(module) from None
+
+
+def import_audioop():
+    """audioop: the stdlib module up to Python 3.12 (its deprecation warning silenced), the
+    audioop-lts package, which installs the same module, from 3.13; `PeerMissing` without it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return import_peer("audioop")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +153,20 @@ def float32_to_pcm24(x: np.ndarray) -> bytes:
     """(channels, frames) float -> packed 24-bit little-endian interleaved bytes."""
     q = np.clip(np.rint(x.T * 8388608.0), -8388608, 8388607).astype("<i4", order="C")
     return q.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+
+
+def g711_decoder(law: str) -> Callable[[bytes], np.ndarray]:
+    """G.711 bytes -> float32 with audioop and numpy, as users write it: the codes' int16 values,
+    then scaled. `law` is "mulaw" or "alaw"."""
+    to_linear = getattr(import_audioop(), {"mulaw": "ulaw2lin", "alaw": "alaw2lin"}[law])
+    return lambda buf: np.frombuffer(to_linear(buf, 2), np.int16).astype(np.float32) / 32768
+
+
+def g711_encoder(law: str) -> Callable[[np.ndarray], bytes]:
+    """float32 -> G.711 bytes with numpy and audioop, as users write it: quantised to int16
+    (`float32_to_int16` above), then coded. `law` is "mulaw" or "alaw"."""
+    from_linear = getattr(import_audioop(), {"mulaw": "lin2ulaw", "alaw": "lin2alaw"}[law])
+    return lambda x: from_linear(float32_to_int16(x).tobytes(), 2)
 
 
 def to_mono(x: np.ndarray) -> np.ndarray:

@@ -23,11 +23,15 @@ import numpy as np
 from . import __version__, _dispatch
 from . import _workloads as wl
 from .convert import (
+    alaw_to_float32,
+    float32_to_alaw,
     float32_to_int16,
     float32_to_pcm,
+    float32_to_ulaw,
     int16_to_float32,
     pcm_to_float32,
     to_mono,
+    ulaw_to_float32,
 )
 from .resampler import Resampler, resample
 from .voice import VAD, frame_rms, split, vad
@@ -131,6 +135,34 @@ def bench_convert(settings: Settings) -> list[Row]:
         add("stereo -> mono", label,
             {"audiofast": lambda: to_mono(planar),
              "numpy": lambda: wl.to_mono(planar)}, "numpy")
+    rows += _g711_rows(settings)
+    return rows
+
+
+def _g711_rows(settings: Settings) -> list[Row]:
+    """G.711 against audioop + numpy (audioop-lts from Python 3.13): 160 samples (20 ms at 8 kHz,
+    one media-stream packet) and 1 M. Seeds of their own, so the other rows' signals stay as
+    they were."""
+    peer = _Peers()
+    rows = []
+    ours = {"mulaw": (ulaw_to_float32, float32_to_ulaw),
+            "alaw": (alaw_to_float32, float32_to_alaw)}
+    for n, label in [(160, "160 samples"), (1_000_000, "1 M samples")]:
+        x = wl.noise(n, 0.3, rng=n)
+        for law, name in (("mulaw", "mu-law"), ("alaw", "A-law")):
+            decode, encode = ours[law]
+            their_decode, their_encode = peer(wl.g711_decoder, law), peer(wl.g711_encoder, law)
+            if not (their_decode and their_encode):
+                continue
+            buf = encode(x)
+            for operation, cands in (
+                    (f"{name} bytes -> float32", {"audiofast": lambda: decode(buf),
+                                                  "audioop + numpy": lambda: their_decode(buf)}),
+                    (f"float32 -> {name} bytes", {"audiofast": lambda: encode(x),
+                                                  "audioop + numpy": lambda: their_encode(x)})):
+                _progress(f"measuring convert: {operation}, {label}")
+                rows.append(Row("convert", operation, label, measure(cands, settings),
+                                "audioop + numpy"))
     return rows
 
 

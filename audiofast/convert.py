@@ -14,6 +14,11 @@ Conventions (the same in every function of audiofast that takes or produces inte
   C-contiguous input takes the fast path. ``out=`` must have the right dtype (TypeError) and
   shape (ValueError); the function then writes into it and returns it.
 * Every conversion runs with the GIL released.
+
+G.711 (mu-law and A-law, the 8-bit codes of 8 kHz telephone audio) follows the same rules: a code
+decodes to its 16-bit linear value / 32768, and encoding quantises to int16 as above (round half
+to even, saturation, NaN -> 0) and then codes that int16, both bit for bit as the reference coder
+(and Python's ``audioop``) does.
 """
 from __future__ import annotations
 
@@ -29,6 +34,10 @@ __all__ = [
     "pcm_to_float32",
     "float32_to_pcm",
     "to_mono",
+    "ulaw_to_float32",
+    "alaw_to_float32",
+    "float32_to_ulaw",
+    "float32_to_alaw",
 ]
 
 _F32 = np.dtype(np.float32)
@@ -40,6 +49,8 @@ _PCM_INTS = frozenset(map(np.dtype, [np.int8, np.uint8, np.int16, np.int32]))
 _TO_FLOAT32 = _PCM_INTS | _FLOATS
 _SAMPLE_WIDTHS = (1, 2, 3, 4)
 _PLAUSIBLE_CHANNELS = _checks.PLAUSIBLE_CHANNELS
+_ULAW = _dispatch.portable.ULAW      # the compiled kernels' law codes (the same in every build)
+_ALAW = _dispatch.portable.ALAW
 
 
 def _convert(x: np.ndarray, dtype: np.dtype, out, func: str) -> np.ndarray:
@@ -334,3 +345,156 @@ def float32_to_pcm(x, *, sample_width: int, axis: int = -1) -> bytes:
                 x = np.ascontiguousarray(x).reshape(1, -1)
     planar = np.ascontiguousarray(x.reshape(1, -1) if x.ndim == 1 else x)
     return _dispatch.core.pcm_encode(planar, width)
+
+
+# ---------------------------------------------------------------------------------------------
+# G.711. Decoding is the hot path of a telephone media stream (160 codes every 20 ms): bytes and
+# bytearray go to the kernel as they are, with no memoryview in between.
+
+def ulaw_to_float32(buf) -> np.ndarray:
+    """Decode G.711 mu-law bytes (8 kHz telephone audio: SIP/RTP payload type 0, Twilio-style
+    media streams) to float32 samples in full-scale units.
+
+    Each code decodes to its 16-bit linear value (within +-32124) divided by 32768: exactly
+    ``int16_to_float32(np.frombuffer(audioop.ulaw2lin(buf, 2), "<i2"))``. The two zero codes
+    (0x7F, 0xFF) give +0.0.
+
+    Parameters
+    ----------
+    buf : bytes-like (bytes, bytearray, memoryview, mmap, numpy array)
+        One code (byte) a sample, one channel. A numpy array is read as its raw bytes.
+
+    Returns
+    -------
+    ndarray of float32, shape (len(buf),)
+        The samples, within [-0.9804, 0.9804].
+
+    Raises
+    ------
+    TypeError
+        `buf` is not a bytes-like object.
+
+    Examples
+    --------
+    >>> import audiofast
+    >>> audiofast.ulaw_to_float32(b"\\x00\\x80\\xff\\x8f")
+    array([-0.9803467,  0.9803467,  0.       ,  0.5115967], dtype=float32)
+    """
+    if type(buf) is not bytes and type(buf) is not bytearray:
+        buf = _byte_view(buf, "ulaw_to_float32")
+    return _dispatch.core.g711_decode(buf, _ULAW)
+
+
+def alaw_to_float32(buf) -> np.ndarray:
+    """Decode G.711 A-law bytes (8 kHz telephone audio: SIP/RTP payload type 8, the European
+    networks' codec) to float32 samples in full-scale units.
+
+    Each code decodes to its 16-bit linear value (within +-32256) divided by 32768: exactly
+    ``int16_to_float32(np.frombuffer(audioop.alaw2lin(buf, 2), "<i2"))``. A-law has no zero
+    code: silence decodes to +-8 / 32768.
+
+    Parameters
+    ----------
+    buf : bytes-like (bytes, bytearray, memoryview, mmap, numpy array)
+        One code (byte) a sample, one channel. A numpy array is read as its raw bytes.
+
+    Returns
+    -------
+    ndarray of float32, shape (len(buf),)
+        The samples, within [-0.9844, 0.9844].
+
+    Raises
+    ------
+    TypeError
+        `buf` is not a bytes-like object.
+
+    Examples
+    --------
+    >>> import audiofast
+    >>> audiofast.alaw_to_float32(b"\\x2a\\xaa\\xa5")
+    array([-0.984375,  0.984375,  0.515625], dtype=float32)
+    """
+    if type(buf) is not bytes and type(buf) is not bytearray:
+        buf = _byte_view(buf, "alaw_to_float32")
+    return _dispatch.core.g711_decode(buf, _ALAW)
+
+
+def _g711_encode(x, law: int, func: str) -> bytes:
+    x = _checks.as_array(x, _FLOATS, func)
+    if x.ndim != 1:
+        raise ValueError(f"{func}: x must be one channel, of shape (frames,): G.711 streams are "
+                         f"mono; got shape {x.shape} (mix it down with to_mono, or encode each "
+                         f"channel)")
+    if not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x)
+    return _dispatch.core.g711_encode(x, law)
+
+
+def float32_to_ulaw(x) -> bytes:
+    """Encode float samples in full-scale units as G.711 mu-law bytes.
+
+    Quantises to int16 as `float32_to_int16` does (``clip(rint(x * 32768), -32768, 32767)``,
+    round half to even, saturation, NaN -> 0), then codes each int16 with the standard G.711
+    mu-law encoder: exactly ``audioop.lin2ulaw(float32_to_int16(x).tobytes(), 2)``. mu-law keeps
+    14 bits of the int16 (the two low bits are dropped) in 8 segments of 16 steps.
+
+    Parameters
+    ----------
+    x : array_like of float32 or float64, shape (frames,)
+        One channel of samples, nominally in [-1, 1], at 8 kHz for telephony (the rate is not
+        checked: resample first, e.g. ``resample(x, 16000, 8000)``).
+
+    Returns
+    -------
+    bytes
+        One code a sample: ``len(x)`` bytes.
+
+    Raises
+    ------
+    TypeError
+        `x` is not float32/float64.
+    ValueError
+        `x` is not 1-D: G.711 streams are mono (mix down with `to_mono`, or encode each channel).
+
+    Examples
+    --------
+    >>> import numpy as np, audiofast
+    >>> audiofast.float32_to_ulaw(np.array([-1.0, 1.0, 0.0, 0.5, np.nan], np.float32))
+    b'\\x00\\x80\\xff\\x8f\\xff'
+    """
+    return _g711_encode(x, _ULAW, "float32_to_ulaw")
+
+
+def float32_to_alaw(x) -> bytes:
+    """Encode float samples in full-scale units as G.711 A-law bytes.
+
+    Quantises to int16 as `float32_to_int16` does (``clip(rint(x * 32768), -32768, 32767)``,
+    round half to even, saturation, NaN -> 0), then codes each int16 with the standard G.711
+    A-law encoder: exactly ``audioop.lin2alaw(float32_to_int16(x).tobytes(), 2)``. A-law keeps
+    13 bits of the int16 (the three low bits are dropped) in 8 segments of 16 steps.
+
+    Parameters
+    ----------
+    x : array_like of float32 or float64, shape (frames,)
+        One channel of samples, nominally in [-1, 1], at 8 kHz for telephony (the rate is not
+        checked).
+
+    Returns
+    -------
+    bytes
+        One code a sample: ``len(x)`` bytes.
+
+    Raises
+    ------
+    TypeError
+        `x` is not float32/float64.
+    ValueError
+        `x` is not 1-D: G.711 streams are mono (mix down with `to_mono`, or encode each channel).
+
+    Examples
+    --------
+    >>> import numpy as np, audiofast
+    >>> audiofast.float32_to_alaw(np.array([-1.0, 1.0, 0.0, 0.5, np.nan], np.float32))
+    b'*\\xaa\\xd5\\xa5\\xd5'
+    """
+    return _g711_encode(x, _ALAW, "float32_to_alaw")

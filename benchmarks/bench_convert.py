@@ -172,3 +172,32 @@ class Pcm16Stereo:
         else:
             q = np.clip(np.rint(self.planar.T * np.float32(32768)), -32768, 32767)
             q.astype("<i2").tobytes()
+
+
+class G711:
+    """8 kHz telephone audio: G.711 bytes <-> float32, against audioop + numpy as users write it
+    (audioop is the stdlib module up to Python 3.12, the audioop-lts package from 3.13). 160
+    samples is one 20 ms media-stream packet."""
+    params = ([160, 1_000_000], ["mulaw", "alaw"], ["audiofast", "audioop + numpy"])
+    param_names = ["samples", "law", "impl"]
+
+    @once_per_process
+    def setup(self, n, law, impl):
+        require(wl)
+        if not hasattr(wl, "g711_decoder"):
+            raise NotImplementedError("G.711 came in a later commit")
+        ours = {"mulaw": ("ulaw_to_float32", "float32_to_ulaw"),
+                "alaw": ("alaw_to_float32", "float32_to_alaw")}[law]
+        decode, encode = (getattr(af, name) for name in ours)
+        self.x = wl.noise(n, 0.3, rng=n)
+        self.buf = encode(self.x)
+        if impl == "audiofast":
+            self.decode, self.encode = decode, encode
+        else:
+            self.decode, self.encode = wl.g711_decoder(law), wl.g711_encoder(law)
+
+    def time_decode(self, n, law, impl):
+        self.decode(self.buf)
+
+    def time_encode(self, n, law, impl):
+        self.encode(self.x)

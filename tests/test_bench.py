@@ -32,6 +32,24 @@ def test_peer_baselines_compute_what_audiofast_computes(rng):
                                np.sqrt(np.mean(f[:160].astype(np.float64) ** 2)), rtol=1e-5)
 
 
+@pytest.mark.parametrize("law", ["mulaw", "alaw"])
+def test_g711_peers_compute_what_audiofast_computes(rng, law):
+    decode, encode = {"mulaw": (af.ulaw_to_float32, af.float32_to_ulaw),
+                      "alaw": (af.alaw_to_float32, af.float32_to_alaw)}[law]
+    x = (rng.standard_normal(5000) * 0.7).astype(np.float32)
+    buf = encode(x)
+    assert wl.g711_encoder(law)(x) == buf
+    np.testing.assert_array_equal(wl.g711_decoder(law)(buf), decode(buf))
+
+
+def test_missing_audioop_skips_the_g711_rows(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "audioop", None)   # as on Python 3.13+ without audioop-lts
+    with pytest.raises(wl.PeerMissing, match="audioop is not installed"):
+        wl.g711_decoder("mulaw")
+    assert bench._g711_rows(bench.Settings(rounds=1, target_s=1e-4)) == []
+
+
 def test_measure_interleaves_and_returns_a_median_per_candidate():
     calls = []
     settings = bench.Settings(rounds=3, target_s=1e-4)

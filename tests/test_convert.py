@@ -1,5 +1,9 @@
-"""Sample-format conversion against float64 numpy references and per-byte PCM references."""
+"""Sample-format conversion against float64 numpy references, per-byte PCM references and, for
+G.711, Python's audioop (the stdlib module up to 3.12, the audioop-lts package from 3.13)."""
+import mmap
+import sys
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -443,6 +447,236 @@ def test_float32_to_pcm_mono_one_d_and_empty(core):
 
 
 # ---------------------------------------------------------------------------------------------
+# G.711 against audioop, which implements the reference coder (Sun's g711.c)
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)     # the stdlib module, 3.11 and 3.12
+    try:
+        import audioop as _audioop
+    except ImportError:
+        _audioop = None
+
+
+@pytest.fixture(scope="module")
+def audioop():
+    """The reference. Missing is a failure, not a skip: the test extra installs audioop-lts
+    where the stdlib has no audioop (Python 3.13+)."""
+    if _audioop is None:
+        pytest.fail(f"the G.711 reference is missing: Python {sys.version_info.major}."
+                    f"{sys.version_info.minor} has no audioop; pip install audioop-lts (part of "
+                    f"the test extra: pip install \".[test]\")")
+    return _audioop
+
+
+LAWS = {   # law -> (decode, encode, audioop's code -> int16, audioop's int16 -> code)
+    "mulaw": (af.ulaw_to_float32, af.float32_to_ulaw, "ulaw2lin", "lin2ulaw"),
+    "alaw": (af.alaw_to_float32, af.float32_to_alaw, "alaw2lin", "lin2alaw"),
+}
+ALL_CODES = bytes(range(256))
+ALL_INT16 = np.arange(-32768, 32768).astype(np.int16)
+
+
+def ref_g711_decode(audioop, law, buf):
+    """int16_to_float32 of audioop's linear values: what decoding must equal, bit for bit."""
+    return af.int16_to_float32(np.frombuffer(getattr(audioop, LAWS[law][2])(bytes(buf), 2),
+                                             "<i2"))
+
+
+def ref_g711_encode(audioop, law, x):
+    """audioop's codes of the int16 quantisation (the float64 reference of from_float32)."""
+    return getattr(audioop, LAWS[law][3])(ref_from_float(x, np.int16).astype("<i2").tobytes(), 2)
+
+
+def assert_same_bits(a, b):
+    """Equal as float32 bit patterns: -0.0 differs from +0.0 here."""
+    assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
+    np.testing.assert_array_equal(a.view(np.uint32), b.view(np.uint32))
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_g711_decode_matches_audioop_for_all_256_codes_bit_for_bit(core, audioop, law):
+    decode = LAWS[law][0]
+    y = decode(ALL_CODES)
+    assert y.shape == (256,) and y.flags.c_contiguous
+    assert_same_bits(y, ref_g711_decode(audioop, law, ALL_CODES))
+    # every code in every position of the vector loops (16 codes a step) and their scalar tails,
+    # from every alignment of the output (the loop peels to 32 bytes)
+    for shift in range(0, 256, 5):
+        rotated = ALL_CODES[shift:] + ALL_CODES[:shift]
+        for n in (1, 7, 15, 16, 17, 33, 47, 255, 256):
+            assert_same_bits(decode(rotated[:n]), ref_g711_decode(audioop, law, rotated[:n]))
+
+
+def test_g711_zero_codes_decode_to_positive_zero(core):
+    # mu-law has two zeros (0x7F, 0xFF); int16 0 -> float32 is +0.0 for both. A-law has none.
+    for n in (1, 16, 40):
+        y = af.ulaw_to_float32(b"\x7f\xff" * n)
+        assert not np.signbit(y).any() and not y.any()
+    assert np.abs(af.alaw_to_float32(b"\xd5\x55")).min() * 32768 == 8
+
+
+@pytest.mark.parametrize("law", LAWS)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_g711_encode_matches_audioop_for_all_65536_int16_values(core, audioop, law, dtype):
+    # float32 takes the vector loop (and its tail), float64 the scalar loop: all 65,536 values
+    # through each, exactly representable, then at the rounding ties and beside them
+    encode = LAWS[law][1]
+    x = ALL_INT16.astype(np.float64)
+    for offset in (0.0, 0.5, -0.5, 0.25, -0.375):
+        v = ((x + offset) / 32768).astype(dtype)
+        assert encode(v) == ref_g711_encode(audioop, law, v), offset
+    # and exactly what the definition says: audioop of float32_to_int16
+    v = (x / 32768).astype(np.float32)
+    assert encode(v) == getattr(audioop, LAWS[law][3])(af.float32_to_int16(v).tobytes(), 2)
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_g711_encode_saturates_and_sends_nan_to_zero_as_float32_to_int16(core, audioop, law):
+    encode = LAWS[law][1]
+    specials = edge_values(16)
+    for dtype in FLOATS:
+        x = specials.astype(dtype)
+        assert encode(x) == ref_g711_encode(audioop, law, x)
+    x = np.array([np.nan, np.inf, -np.inf, 1.0, -1.0, 1e30, -1e30, -0.0, 0.0], np.float32)
+    codes = encode(np.tile(x, 3))                   # 27 samples: vector loop and tail
+    assert codes == encode(np.tile(af.to_float32(af.float32_to_int16(x)), 3))
+    assert codes[:3] == encode(np.array([0.0, 32767 / 32768, -1.0], np.float32))
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_g711_every_length_covers_vector_body_and_tail(core, rng, audioop, law):
+    decode, encode = LAWS[law][:2]
+    for n in list(range(0, 70)) + [1000, 4099]:
+        x = (rng.standard_normal(n) * 0.5).astype(np.float32)
+        x[::7] = np.nan
+        x[3::11] = 1.5
+        x[5::13] = -np.inf
+        codes = encode(x)
+        assert isinstance(codes, bytes) and len(codes) == n
+        assert codes == ref_g711_encode(audioop, law, x), n
+        buf = rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+        assert_same_bits(decode(buf), ref_g711_decode(audioop, law, buf))
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_g711_decode_accepts_every_buffer_kind_as_its_raw_bytes(core, audioop, law):
+    decode = LAWS[law][0]
+    raw = bytes(range(7, 107))
+    expected = ref_g711_decode(audioop, law, raw)
+    arr = np.frombuffer(raw, np.uint8)
+    with mmap.mmap(-1, len(raw)) as mm:
+        mm.write(raw)
+        kinds = [raw, bytearray(raw), memoryview(raw), arr, arr.view(np.int16),
+                 memoryview(raw).cast("B", (10, 10)), mm]
+        for buf in kinds:
+            assert_same_bits(decode(buf), expected)
+    # non-contiguous buffers are read in C order
+    doubled = np.frombuffer(bytes(b for b in raw for _ in range(2)), np.uint8)
+    assert_same_bits(decode(doubled[::2]), expected)
+    assert_same_bits(decode(memoryview(bytes(doubled))[::2]), expected)
+    empty = decode(b"")
+    assert empty.shape == (0,) and empty.dtype == np.float32
+
+
+def test_g711_decode_holds_a_bytearray_while_the_gil_is_released(core):
+    # the kernel holds the bytearray's buffer: resizing it from another thread meanwhile raises
+    # BufferError in that thread instead of freeing memory under the loop
+    buf = bytearray(b"\x80" * 4_000_000)
+    stop = threading.Event()
+    refused = []
+
+    def resize():                   # grow by one byte, shrink back; retry while refused
+        grown = False
+        while not stop.is_set() or grown:
+            try:
+                if grown:
+                    del buf[-1:]
+                else:
+                    buf.extend(b"\x00")
+                grown = not grown
+            except BufferError:
+                refused.append(1)
+
+    t = threading.Thread(target=resize)
+    t.start()
+    try:
+        for _ in range(20):
+            y = af.ulaw_to_float32(buf)     # between calls the other thread may hold one more byte
+            assert y.shape in ((4_000_000,), (4_000_001,))
+            assert (y[:4_000_000] == np.float32(32124 / 32768)).all()
+            assert y[4_000_000:].tolist() in ([], [-32124 / 32768])
+    finally:
+        stop.set()
+        t.join()
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_g711_encode_accepts_views_byte_orders_and_float64(core, rng, audioop, law):
+    encode = LAWS[law][1]
+    base = (rng.standard_normal(301) * 0.4).astype(np.float32)
+    expected = ref_g711_encode(audioop, law, base[::-3])
+    assert encode(base[::-3]) == expected                                  # strided view
+    assert encode(base[::-3].astype(">f4")) == expected                    # byte-swapped
+    raw = np.frombuffer(b"\0" + base[::-3].tobytes(), np.float32, offset=1)  # unaligned
+    assert encode(raw) == expected
+    assert encode(base[::-3].astype(np.float64)) == expected               # float64, same values
+    assert encode(list(base[:5].astype(np.float64))) == ref_g711_encode(audioop, law, base[:5])
+    assert encode(np.zeros(0, np.float32)) == b""
+
+
+@given(st.sampled_from(list(LAWS)), st.data())
+def test_g711_encode_matches_audioop_on_any_values(audioop, law, data):
+    dtype = data.draw(st.sampled_from(FLOATS))
+    width = np.dtype(dtype).itemsize * 8
+    x = data.draw(hnp.arrays(dtype, st.integers(0, 80), elements=st.one_of(
+        st.floats(-1.125, 1.125, width=width),
+        st.floats(width=width, allow_nan=True, allow_infinity=True))))
+    assert LAWS[law][1](x) == ref_g711_encode(audioop, law, x)
+
+
+@given(st.sampled_from(list(LAWS)), st.binary(max_size=200))
+def test_g711_decode_matches_audioop_on_any_bytes(audioop, law, buf):
+    assert_same_bits(LAWS[law][0](buf), ref_g711_decode(audioop, law, buf))
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_g711_decoded_values_encode_back_to_their_codes(core, law):
+    # decode -> encode is the identity on codes, except mu-law's negative zero (0x7F), which
+    # decodes to 0.0 like 0xFF and so comes back as 0xFF
+    decode, encode = LAWS[law][:2]
+    back = encode(decode(ALL_CODES))
+    expected = ALL_CODES if law == "alaw" else ALL_CODES.replace(b"\x7f", b"\xff")
+    assert back == expected
+
+
+@pytest.mark.parametrize("law", LAWS)
+def test_g711_builds_agree_on_all_inputs(law):
+    # the portable and AVX2 builds (where this CPU runs both) give the same bits
+    from audiofast import _dispatch
+    builds = list(_dispatch.available().values())
+    x = (ALL_INT16.astype(np.float64) / 32768 + 0.4 / 32768).astype(np.float32)
+    code = _dispatch.portable.ULAW if law == "mulaw" else _dispatch.portable.ALAW
+    results = [(b.g711_encode(x, code), b.g711_decode(ALL_CODES * 3, code).tobytes())
+               for b in builds]
+    assert all(r == results[0] for r in results)
+
+
+def test_bad_g711_arguments():
+    for encode in (af.float32_to_ulaw, af.float32_to_alaw):
+        with pytest.raises(ValueError, match=r"one channel, of shape \(frames,\).*\(2, 160\)"):
+            encode(np.zeros((2, 160), np.float32))
+        with pytest.raises(ValueError, match=r"G.711 streams are mono; got shape \(\)"):
+            encode(np.float32(0.5))
+        with pytest.raises(TypeError, match="x must have dtype float32, float64, got int16"):
+            encode(np.zeros(3, np.int16))
+    for decode in (af.ulaw_to_float32, af.alaw_to_float32):
+        with pytest.raises(TypeError, match="buf must be a bytes-like object"):
+            decode("abc")
+        with pytest.raises(TypeError, match="buf must hold raw PCM bytes"):
+            decode(np.array([None]))
+
+
+# ---------------------------------------------------------------------------------------------
 # Bad input: clear errors naming the parameter
 
 @pytest.mark.parametrize("func, bad, expected_in_message", [
@@ -534,6 +768,8 @@ def test_bad_to_mono_arguments():
 def test_threads_converting_at_once_give_correct_results(rng):
     inputs = [(rng.standard_normal(200_000) * 0.8).astype(np.float32) for _ in range(8)]
     expected = [ref_from_float(x, np.int16) for x in inputs]
+    expected_ulaw = [af.float32_to_ulaw(x) for x in inputs]
+    decoded_ulaw = [af.ulaw_to_float32(u) for u in expected_ulaw]
     start = threading.Barrier(4)
 
     def work(i):
@@ -544,7 +780,10 @@ def test_threads_converting_at_once_give_correct_results(rng):
             f = af.int16_to_float32(q)
             b = af.float32_to_pcm(f, sample_width=3)
             back = af.pcm_to_float32(b, sample_width=3)[0]
-            if not (np.array_equal(q, expected[i]) and np.array_equal(back, f)):
+            u = af.float32_to_ulaw(f)
+            if not (np.array_equal(q, expected[i]) and np.array_equal(back, f)
+                    and u == expected_ulaw[i]
+                    and np.array_equal(af.ulaw_to_float32(u), decoded_ulaw[i])):
                 return False
         return True
 

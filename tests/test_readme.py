@@ -20,6 +20,10 @@ def test_readme_examples_run_and_their_comments_hold():
     assert ns["planar"].shape == (2, 1)
     np.testing.assert_array_equal(ns["planar"][:, 0], np.array([-1.0, 1 - 2.0 ** -23], np.float32))
     assert ns["af"].float32_to_pcm(ns["planar"], sample_width=3) == ns["raw"]
+    np.testing.assert_array_equal(ns["tel"], np.array([-32124, 32124, 0, 16764]) / 32768)
+    assert ns["tel"].dtype == np.float32 and ns["tel"].shape == (4,)
+    assert ns["af"].float32_to_ulaw(ns["tel"]) == ns["ulaw"]
+    assert ns["af"].float32_to_alaw(ns["tel"]) == b"*\xaa\xd5\xa5"
     # the resampling example's last call: 48000 samples taken from 44.1 kHz to 16 kHz
     assert ns["y"].shape == (2, math.ceil(48000 * 16000 / 44100))
     assert ns["rs"].delay > 0
