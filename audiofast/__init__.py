@@ -17,7 +17,8 @@ from .convert import (
     to_mono,
     ulaw_to_float32,
 )
-from .resampler import QUALITIES, Resampler, resample
+from .frontend import FrontendResult, SpeechEvent, VoiceFrontend
+from .resampler import LATENCIES, QUALITIES, Resampler, resample
 from .voice import VAD, VADResult, frame_rms, split, trim, vad
 
 __all__ = [
@@ -36,10 +37,14 @@ __all__ = [
     "resample",
     "Resampler",
     "QUALITIES",
+    "LATENCIES",
     "frame_rms",
     "split",
     "trim",
     "vad",
     "VAD",
     "VADResult",
+    "VoiceFrontend",
+    "SpeechEvent",
+    "FrontendResult",
 ]

@@ -917,3 +917,4 @@ cdef inline int _claim(bint* busy, str name) except -1:
 include "_fft.pxi"
 include "_resample.pxi"
 include "_vad.pxi"
+include "_frontend.pxi"

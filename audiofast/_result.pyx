@@ -50,3 +50,45 @@ cdef class VADResult:
     def __repr__(self):
         return (f"VADResult(frames {self.first_frame}..{self.first_frame + len(self.speech)}, "
                 f"speech_ratio={self.speech_ratio:.3f}, segments={self.segments.tolist()!r})")
+
+
+@cython.freelist(8)
+cdef class SpeechEvent:
+    """A speech segment starting or ending, from `VoiceFrontend`.
+
+    Attributes
+    ----------
+    kind : {"start", "end"}
+        Whether the segment opened or closed.
+    sample : int
+        Where, in samples at the front end's `out_rate` from the start of the stream (the
+        segment's ``[start, end)`` bounds, padding included, as `VAD` gives them).
+    time_s : float
+        The same in seconds.
+    audio : ndarray of float32 or None
+        For an "end" with ``keep_speech=True``: the segment's audio at `out_rate`, from its start
+        (``speech_pad_ms`` before the speech) to its end. Else None.
+    """
+
+    def __repr__(self):
+        extra = "" if self.audio is None else f", audio={len(self.audio)} samples"
+        return f"SpeechEvent({self.kind!r}, sample={self.sample}, time_s={self.time_s:.3f}{extra})"
+
+
+@cython.freelist(8)
+cdef class FrontendResult:
+    """What one `VoiceFrontend.process` (or `flush`) call gives.
+
+    Attributes
+    ----------
+    audio : ndarray of float32, shape (m,)
+        The mono samples at `out_rate` that this chunk completed.
+    events : list of SpeechEvent
+        Segments that started or ended during this chunk, in order.
+    in_speech : bool
+        Whether a segment is open after this chunk.
+    """
+
+    def __repr__(self):
+        return (f"FrontendResult(audio={len(self.audio)} samples, events={self.events!r}, "
+                f"in_speech={self.in_speech})")

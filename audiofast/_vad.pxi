@@ -978,6 +978,27 @@ cdef class VADStream:
     cdef VADResult _step(self, cnp.ndarray x, bint final):
         """Feed a C-contiguous 1-D float32/float64/int16 array (None: nothing) and return what
         is decided; with final, close everything and reset."""
+        self._advance(x, final)
+        r = self._result(final)
+        if final:
+            self._reset()
+        return r
+
+    cdef void _release(self, bint final) noexcept:
+        """Let go of the decided frames up to the frontier (all, when final) without handing
+        them out: `_result` without the arrays (the front end reads segments only)."""
+        cdef Segmenter g = self.seg
+        cdef Py_ssize_t upto = g.frames if final else g.frontier
+        cdef Py_ssize_t n = upto - g.emitted, rest = g.frames - upto
+        if n:
+            memmove(g.p_flag, g.p_flag + n, rest)
+            memmove(g.p_energy, g.p_energy + n, rest * sizeof(float))
+            memmove(g.p_thr, g.p_thr + n, rest * sizeof(float))
+            g.emitted = upto
+
+    cdef int _advance(self, cnp.ndarray x, bint final) except -1:
+        """Feed a C-contiguous 1-D float32/float64/int16 array (None: nothing): frame, decide and
+        segment; with final, close the open segment."""
         cdef Py_ssize_t m = 0
         cdef int status = 0, typenum = cnp.NPY_FLOAT32
         cdef const void* p = NULL
@@ -1001,10 +1022,7 @@ cdef class VADStream:
                                       f"this input")
         if status < 0:
             raise MemoryError()
-        r = self._result(final)
-        if final:
-            self._reset()
-        return r
+        return 0
 
     cdef cnp.ndarray _mono(self, chunk, str func, str name):
         """``chunk`` as the 1-D, C-contiguous, native float32/float64/int16 array the framer
