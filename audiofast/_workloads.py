@@ -365,3 +365,67 @@ def silero_windows(x: np.ndarray, sample_rate: int = 16000) -> Callable[[], np.n
     little, left out)."""
     session = silero_session()
     return lambda: silero_probabilities(session, x, sample_rate)
+
+
+# ---------------------------------------------------------------------------------------------
+# The real-time front end
+
+def held_back(make_stream, orig_sr: int, target_sr: int, chunk_ms: int = 10,
+              seconds: float = 2.0) -> tuple[float, float]:
+    """(max, mean) audio a stream holds back after each chunk, in ms of input: input fed minus
+    the input time its outputs cover. `make_stream()` gives a function of a float32 mono chunk
+    returning the output samples it releases."""
+    feed = make_stream()
+    n = chunk_length(orig_sr, chunk_ms)
+    chunk = np.zeros(n, np.float32)
+    fed = emitted = 0
+    held = []
+    for _ in range(int(seconds * 1000 / chunk_ms)):
+        emitted += len(feed(chunk))
+        fed += n
+        held.append(fed - emitted * orig_sr / target_sr)
+    return max(held) * 1000 / orig_sr, float(np.mean(held)) * 1000 / orig_sr
+
+
+def mic_chunks(seconds: float = 10.0, rate: int = 48000, chunk_ms: int = 20) -> list[bytes]:
+    """A sound card's 48 kHz s16le stereo, `chunk_ms` ms a chunk: speech-like bursts (see
+    `speechy`) upsampled, the right channel at half the left, a -60 dB noise floor."""
+    speech = resample(speechy(seconds), 16000, rate)
+    rng = np.random.default_rng(0)
+    mic = np.stack([speech, speech * 0.5], axis=1) + rng.standard_normal((len(speech), 2)) * 1e-3
+    pcm = np.clip(np.rint(mic * 32768), -32768, 32767).astype("<i2")
+    n = chunk_length(rate, chunk_ms)
+    return [pcm[i:i + n].tobytes() for i in range(0, len(pcm), n)]
+
+
+def frontend_steps(rate: int = 48000, out_rate: int = 16000) -> Callable[[bytes], object]:
+    """The four separate audiofast calls a VoiceFrontend fuses, for one s16le stereo chunk."""
+    from .convert import pcm_to_float32, to_mono
+    rs, det = Resampler(rate, out_rate, latency="low"), VAD(out_rate)
+    return lambda c: det.process(rs.process(to_mono(pcm_to_float32(c, sample_width=2,
+                                                                      channels=2))))
+
+
+def frontend_peer_chain(rate: int = 48000, out_rate: int = 16000) -> Callable[[bytes], object]:
+    """What users write today for one s16le stereo chunk: numpy decoding and mixing,
+    soxr.ResampleStream (HQ) and webrtcvad (mode 3) on the 10 ms frames completed."""
+    soxr = import_peer("soxr")
+    webrtcvad = import_peer("webrtcvad")
+    s = soxr.ResampleStream(rate, out_rate, 1, dtype="float32", quality="HQ")
+    v = webrtcvad.Vad(3)
+    frame = chunk_length(out_rate, 10)
+    pending = np.zeros(0, np.int16)
+
+    def run(c: bytes):
+        nonlocal pending
+        x = np.frombuffer(c, "<i2").reshape(-1, 2).astype(np.float32)
+        mono = x.mean(axis=1, dtype=np.float32) * np.float32(1 / 32768)
+        y = s.resample_chunk(mono)
+        pending = np.concatenate([pending, np.clip(np.rint(y * 32768), -32768, 32767)
+                                  .astype(np.int16)])
+        flags = []
+        while len(pending) >= frame:
+            flags.append(v.is_speech(pending[:frame].tobytes(), out_rate))
+            pending = pending[frame:]
+        return flags
+    return run

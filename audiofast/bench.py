@@ -33,6 +33,7 @@ from .convert import (
     to_mono,
     ulaw_to_float32,
 )
+from .frontend import VoiceFrontend
 from .resampler import Resampler, resample
 from .voice import VAD, frame_rms, split, vad
 
@@ -420,8 +421,84 @@ def bench_pipeline(settings: Settings) -> list[Row]:
     return rows
 
 
+def _per_chunk(fn, chunks, rounds: int) -> np.ndarray:
+    """Seconds of each call of fn on each chunk, over `rounds` passes (a fresh state each)."""
+    times = []
+    for _ in range(rounds):
+        f = fn()
+        for c in chunks:
+            t0 = time.perf_counter()
+            f(c)
+            times.append(time.perf_counter() - t0)
+    return np.asarray(times)
+
+
+def bench_realtime(settings: Settings) -> list[Row]:
+    """Latency and per-chunk cost of the real-time front end: the audio a low-latency stream
+    holds back (10 ms chunks, 48 kHz -> 16 kHz, each tier) beside soxr's stream; the throughput
+    of those streams (20 ms chunks, 10 s stereo); VoiceFrontend.process on 20 ms of 48 kHz s16le
+    stereo beside the four separate audiofast calls and the numpy + soxr + webrtcvad chain."""
+    peer = _Peers()
+    soxr = peer(wl.import_peer, "soxr")
+    rows = []
+    for tier, preset in wl.TIERS.items():
+        size = f"48k->16k {tier}, 10 ms chunks"
+        _progress(f"measuring realtime: held back, {size}")
+
+        def ours(t=tier):
+            r = Resampler(48000, 16000, quality=t, latency="low")
+            return r.process
+        most, mean = wl.held_back(ours, 48000, 16000)
+        held_max, held_mean = {"audiofast": most / 1000}, {"audiofast": mean / 1000}
+        base = "audiofast"
+        if soxr:
+            def theirs(p=preset):
+                return soxr.ResampleStream(48000, 16000, 1, dtype="float32",
+                                           quality=p).resample_chunk
+            most, mean = wl.held_back(theirs, 48000, 16000)
+            base = f"soxr {preset} stream"
+            held_max[base], held_mean[base] = most / 1000, mean / 1000
+        rows.append(Row("realtime", "audio held back, max (latency='low')", size, held_max,
+                        base))
+        rows.append(Row("realtime", "audio held back, mean (latency='low')", size, held_mean,
+                        base))
+    x = wl.resample_input(48000, 10, 2)
+    for tier, preset in wl.TIERS.items():
+        size = f"48k->16k 10 s stereo {tier}, 20 ms chunks"
+        _progress(f"measuring realtime: {size}")
+        cands: dict[str, Callable[[], object]] = {
+            "audiofast": wl.resampler_stream(x, 48000, 16000, 20, tier, "low"),
+            "audiofast throughput": wl.resampler_stream(x, 48000, 16000, 20, tier,
+                                                        "throughput")}
+        base = "audiofast throughput"
+        if soxr:
+            base = f"soxr {preset} stream"
+            cands[base] = peer(wl.soxr_stream, x, 48000, 16000, 20, preset)
+        rows.append(Row("realtime", "latency='low' stream vs soxr stream", size,
+                        measure(cands, settings), base))
+    chunks = wl.mic_chunks(10.0)
+    rounds = 3 if settings.rounds < 5 else 7
+    makers: dict[str, Callable[[], Callable[[bytes], object]]] = {
+        "audiofast": lambda: VoiceFrontend(48000, channels=2).process,
+        "four audiofast calls": wl.frontend_steps}
+    chain = peer(wl.frontend_peer_chain)
+    if chain:
+        makers["numpy + soxr HQ stream + webrtcvad"] = wl.frontend_peer_chain
+    _progress("measuring realtime: VoiceFrontend.process per 20 ms chunk")
+    stats = {name: _per_chunk(fn, chunks, rounds) for name, fn in makers.items()}
+    size = "20 ms of 48 kHz s16le stereo -> 16 kHz + VAD"
+    for stat, fn in (("median", np.median), ("p99", lambda v: np.percentile(v, 99))):
+        times = {name: float(fn(v)) for name, v in stats.items()}
+        rows.append(Row("realtime", f"VoiceFrontend.process {stat} vs four calls", size,
+                        dict(times), "four audiofast calls"))
+        if chain:
+            rows.append(Row("realtime", f"VoiceFrontend.process {stat} vs peer chain", size,
+                            dict(times), "numpy + soxr HQ stream + webrtcvad"))
+    return rows
+
+
 SECTIONS = {"convert": bench_convert, "resample": bench_resample, "vad": bench_vad,
-            "pipeline": bench_pipeline}
+            "pipeline": bench_pipeline, "realtime": bench_realtime}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,13 +8,16 @@ import numpy as np
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_readme_examples_run_and_their_comments_hold():
+def test_readme_examples_run_and_their_comments_hold(capsys):
     text = README.read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert len(blocks) >= 2
     ns = {}
     for block in blocks:               # in order, sharing names, as a reader would run them
         exec(compile(block, "README.md", "exec"), ns)
+    # the front end's examples: the WAV file's events, and those printed for the phone line
+    assert ns["events"] == [("start", 0.93), ("end", 2.07)]
+    assert "start 0.93\nend 2.07\n" in capsys.readouterr().out
     np.testing.assert_array_equal(ns["f"], np.array([-1.0, 0.0, 0.5, 32767 / 32768], np.float32))
     np.testing.assert_array_equal(ns["q"], ns["x16"])
     assert ns["planar"].shape == (2, 1)
