@@ -43,6 +43,10 @@ cdef extern from "_simd.h" nogil:
     double af_energy_f64(const double* x, Py_ssize_t n, Py_ssize_t lag)
     double af_energy_i16(const int16_t* x, Py_ssize_t n, Py_ssize_t lag)
     float af_power_f32(const float* re, const float* im, Py_ssize_t n)
+    void af_cmac_f32(float* yr, float* yi, const float* xr, const float* xi, const float* hr,
+                     const float* hi, Py_ssize_t n, int first)
+    void af_cmac_f64(double* yr, double* yi, const double* xr, const double* xi,
+                     const double* hr, const double* hi, Py_ssize_t n, int first)
     float af_sequential_sq_f32(const float* x, Py_ssize_t n)
     double af_sequential_sq_f64(const double* x, Py_ssize_t n)
     float af_pairwise_leaf_sq_f32(const float* x, Py_ssize_t n)

@@ -10,6 +10,9 @@
 from libc.math cimport NAN
 from libc.string cimport memmove
 
+cdef enum:
+    MAX_PART_OUT = 4096          # outputs of one partitioned block at most (B / M)
+
 
 cdef inline void _dot4(const real_t** a, const real_t** b, Py_ssize_t n,
                        real_t* out) noexcept nogil:
@@ -373,6 +376,268 @@ cdef class FFTStage(Stage):
         self.fed += n
         self.emitted += nblocks * self.hop_out
         return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Partitioned stage: integer decimation by M with short FFT blocks, for latency="low"
+
+cdef struct PartC:
+    # geometry, in samples: blocks of B inputs (a multiple of M), transforms of N = 2B, P
+    # partitions of the filter; nb = N/2 + 1 bins, no = N/M points after folding
+    Py_ssize_t B, N, P, M, nb, no
+    const FFTPlan* pf
+    const FFTPlan* pi
+    const void* ftwr
+    const void* ftwi
+    const void* fpwr
+    const void* fpwi
+    const void* itwr
+    const void* itwi
+    const void* ipwr
+    const void* ipwi
+    const void* hr           # P x nb: the partitions' spectra (shifted by r0, scaled by 1/N)
+    const void* hi
+    void* zr                 # FFT scratch, N/2 each
+    void* zi
+    void* sr
+    void* si
+    void* yr                 # the product's spectrum, nb bins
+    void* yi
+    void* tmp                # no samples of the inverse transform
+
+
+cdef void _fold_sum(const PartC* c, real_t* yr, real_t* yi) noexcept nogil:
+    """In place: the half spectrum of N points (bins 0..N/2) -> that of the no = N/M points
+    sampled every M-th (bins 0..no/2): each bin the sum of its M aliases, those above N/2 read
+    as the conjugates of their mirrors (a real signal), as _fold_spectrum does without the
+    filter."""
+    cdef Py_ssize_t half_o = c.no // 2, half_i = c.N // 2, k, j, m, split
+    cdef real_t nyq = 0
+    for j in range(c.M):
+        m = half_o + j * c.no
+        if m > half_i:
+            m = c.N - m
+        nyq += yr[m]
+    for j in range(1, c.M):
+        split = half_i - j * c.no + 1
+        split = 0 if split < 0 else (half_o if split > half_o else split)
+        for k in range(split):
+            m = k + j * c.no
+            yr[k] += yr[m]
+            yi[k] += yi[m]
+        for k in range(split, half_o):
+            m = c.N - k - j * c.no
+            yr[k] += yr[m]
+            yi[k] -= yi[m]
+    yr[half_o] = nyq
+    yi[half_o] = 0
+
+
+cdef void _part_block(const PartC* c, const real_t* x, real_t* fdl_r, real_t* fdl_i,
+                      Py_ssize_t head, real_t* out) noexcept nogil:
+    """One block: x is the last N = 2B inputs; its spectrum goes to slot `head` of the
+    frequency-domain delay line (P slots of nb bins); the product with the filter's partitions
+    (slot head - p with partition p), folded and transformed back, gives B/M outputs."""
+    cdef real_t* yr = <real_t*>c.yr
+    cdef real_t* yi = <real_t*>c.yi
+    cdef const real_t* hr = <const real_t*>c.hr
+    cdef const real_t* hi = <const real_t*>c.hi
+    cdef real_t* tmp = <real_t*>c.tmp
+    cdef const real_t* xr
+    cdef const real_t* xi
+    cdef const real_t* pr
+    cdef const real_t* pi
+    cdef Py_ssize_t k, p, slot, nb = c.nb, q = c.B // c.M
+    _rfft(c.pf, x, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
+          <const real_t*>c.ftwr, <const real_t*>c.ftwi, <const real_t*>c.fpwr,
+          <const real_t*>c.fpwi, fdl_r + head * nb, fdl_i + head * nb, nb)
+    for p in range(c.P):
+        slot = head - p
+        if slot < 0:
+            slot += c.P
+        xr = fdl_r + slot * nb
+        xi = fdl_i + slot * nb
+        pr = hr + p * nb
+        pi = hi + p * nb
+        if real_t is float:
+            af_cmac_f32(yr, yi, xr, xi, pr, pi, nb, p == 0)
+        else:
+            af_cmac_f64(yr, yi, xr, xi, pr, pi, nb, p == 0)
+    _fold_sum(c, yr, yi)
+    _irfft(c.pi, yr, yi, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
+           <const real_t*>c.itwr, <const real_t*>c.itwi, <const real_t*>c.ipwr,
+           <const real_t*>c.ipwi, tmp)
+    for k in range(q):                  # the second half of the block is free of wrap-around
+        out[k] = tmp[q + k]
+
+
+cdef class PartFilter:
+    """The read-only part of a partitioned stage: plans and the filter's partition spectra, for
+    filter h (odd length 2*half + 1, centred) decimating by M in blocks of B inputs."""
+    cdef PartC c
+    cdef RealFFT fwd, inv
+    cdef readonly Py_ssize_t half, B, P, M
+    cdef readonly object dtype
+    cdef object hr_arr, hi_arr
+
+    def __cinit__(self, h, Py_ssize_t M, Py_ssize_t B, dtype):
+        h = np.asarray(h, np.float64)
+        cdef Py_ssize_t taps = h.shape[0], half = (taps - 1) // 2, N = 2 * B, P, r0
+        if taps % 2 == 0 or B % M or (N // M) % 2:
+            raise ValueError("inconsistent partitioned stage geometry")
+        self.dtype = np.dtype(dtype)
+        P = -(-taps // B)
+        self.half, self.B, self.P, self.M = half, B, P, M
+        self.fwd = _real_fft(N, self.dtype)
+        self.inv = _real_fft(N // M, self.dtype)
+        nb = N // 2 + 1
+        # output k is the convolution at input index kM + half: in a block those are the
+        # indices r0 + qM (r0 = half mod M), brought onto the folded grid by a shift of r0
+        r0 = half % M
+        k = np.arange(nb)
+        ramp = np.exp(2j * np.pi * k * r0 / N) / N
+        padded = np.zeros(P * B)
+        padded[:taps] = h
+        spectra = np.array([np.fft.rfft(padded[p * B:(p + 1) * B], N) * ramp for p in range(P)])
+        self.hr_arr = np.ascontiguousarray(spectra.real, self.dtype)
+        self.hi_arr = np.ascontiguousarray(spectra.imag, self.dtype)
+        c = &self.c
+        c.B, c.N, c.P, c.M, c.nb, c.no = B, N, P, M, nb, N // M
+        c.pf = &self.fwd.plan
+        c.pi = &self.inv.plan
+        c.ftwr, c.ftwi, c.fpwr, c.fpwi = self.fwd.twr, self.fwd.twi, self.fwd.pwr, self.fwd.pwi
+        c.itwr, c.itwi, c.ipwr, c.ipwi = self.inv.twr, self.inv.twi, self.inv.pwr, self.inv.pwi
+        c.hr = cnp.PyArray_DATA(self.hr_arr)
+        c.hi = cnp.PyArray_DATA(self.hi_arr)
+
+
+@cython.final
+cdef class PartStage(Stage):
+    """One stream's state in a partitioned decimating stage (uniformly partitioned overlap-save):
+    the filter is cut into P partitions of B taps, each block of B new inputs is transformed
+    once (N = 2B points) and multiplied with every partition against the spectra of the last P
+    blocks, then folded to the decimated grid and transformed back. Its outputs wait for their
+    block (B inputs) beyond the filter's look-ahead (`half`), and each costs a small FFT's share
+    instead of the whole filter: the low-latency form of a long filter."""
+    cdef PartC c
+    cdef readonly PartFilter filter
+    cdef Py_ssize_t fill, head, skip     # inputs in the current block; FDL slot; outputs to drop
+    cdef object _keep                    # the arrays behind the raw pointers
+    cdef object buf, fdl_r, fdl_i
+
+    def __cinit__(self, PartFilter filt, Py_ssize_t channels):
+        self.filter = filt
+        self.channels = channels
+        self.dtype = filt.dtype
+        self.L, self.M = 1, filt.M
+        self.delay, self.hop = filt.half, filt.B
+        # before a block completes, B - 1 of its inputs wait, beyond the look-ahead
+        self.held = filt.half + filt.B - 1
+        self.c = filt.c
+        N, nb = filt.c.N, filt.c.nb
+        scratch = {name: np.zeros(N // 2, self.dtype) for name in ("zr", "zi", "sr", "si")}
+        scratch["yr"] = np.zeros(nb, self.dtype)
+        scratch["yi"] = np.zeros(nb, self.dtype)
+        scratch["tmp"] = np.zeros(N // filt.M, self.dtype)
+        self._keep = scratch
+        c = &self.c
+        c.zr = cnp.PyArray_DATA(scratch["zr"])
+        c.zi = cnp.PyArray_DATA(scratch["zi"])
+        c.sr = cnp.PyArray_DATA(scratch["sr"])
+        c.si = cnp.PyArray_DATA(scratch["si"])
+        c.yr = cnp.PyArray_DATA(scratch["yr"])
+        c.yi = cnp.PyArray_DATA(scratch["yi"])
+        c.tmp = cnp.PyArray_DATA(scratch["tmp"])
+        self.buf = np.zeros((channels, N), self.dtype)
+        self.fdl_r = np.zeros((channels, filt.P * nb), self.dtype)
+        self.fdl_i = np.zeros((channels, filt.P * nb), self.dtype)
+        self.restart()
+
+    cdef restart(self):
+        # silence before the stream: the previous block and the spectra of earlier blocks
+        self.buf[...] = 0
+        self.fdl_r[...] = 0
+        self.fdl_i[...] = 0
+        self.fill = 0
+        self.head = 0
+        # the first outputs of the first blocks are at negative times (kM + half < half)
+        self.skip = (self.delay - self.delay % self.M) // self.M
+        self.fed = 0
+        self.emitted = 0
+
+    cdef object input_for_output(self, object outputs):
+        # the block that holds convolution index (outputs - 1) M + half
+        if outputs <= 0:
+            return 0
+        return ((outputs - 1) * self.M + self.delay) // self.hop * self.hop + self.hop
+
+    cdef cnp.ndarray run(self, cnp.ndarray x):
+        cdef Py_ssize_t n = cnp.PyArray_DIMS(x)[1]
+        cdef Py_ssize_t xstride = cnp.PyArray_STRIDES(x)[0] // cnp.PyArray_ITEMSIZE(x)
+        cdef Py_ssize_t B = self.c.B, q = B // self.c.M
+        cdef Py_ssize_t nblocks = (self.fill + n) // B
+        cdef Py_ssize_t drop = self.skip if self.skip < nblocks * q else nblocks * q
+        cdef cnp.npy_intp dims[2]
+        dims[0] = self.channels
+        dims[1] = nblocks * q - drop
+        cdef cnp.ndarray out = cnp.PyArray_EMPTY(2, dims, cnp.PyArray_TYPE(x), 0)
+        cdef cnp.ndarray buf = self.buf, fr = self.fdl_r, fi = self.fdl_i
+        cdef bint single = cnp.PyArray_ITEMSIZE(x) == 4
+        with nogil:
+            if single:
+                _part_run(&self.c, <const float*>cnp.PyArray_DATA(x), xstride, n,
+                          self.channels, <float*>cnp.PyArray_DATA(buf),
+                          <float*>cnp.PyArray_DATA(fr), <float*>cnp.PyArray_DATA(fi), self.fill,
+                          self.head, drop, <float*>cnp.PyArray_DATA(out), dims[1])
+            else:
+                _part_run(&self.c, <const double*>cnp.PyArray_DATA(x), xstride, n,
+                          self.channels, <double*>cnp.PyArray_DATA(buf),
+                          <double*>cnp.PyArray_DATA(fr), <double*>cnp.PyArray_DATA(fi),
+                          self.fill, self.head, drop, <double*>cnp.PyArray_DATA(out), dims[1])
+        self.fill = (self.fill + n) % B
+        self.head = (self.head + nblocks) % self.c.P
+        self.skip -= drop
+        self.fed += n
+        self.emitted += dims[1]
+        return out
+
+
+cdef void _part_run(const PartC* c, const real_t* x, Py_ssize_t xstride, Py_ssize_t n,
+                    Py_ssize_t channels, real_t* buf, real_t* fdl_r, real_t* fdl_i,
+                    Py_ssize_t fill, Py_ssize_t head, Py_ssize_t drop, real_t* out,
+                    Py_ssize_t ostride) noexcept nogil:
+    """Feed n samples a channel (rows `xstride` apart) through the block buffers (per channel
+    2B samples: the previous block, then the current one with `fill` samples so far); every
+    completed block gives B/M outputs, of which the first `drop` are discarded."""
+    cdef Py_ssize_t B = c.B, N = c.N, q = B // c.M, nbp = c.P * c.nb
+    cdef Py_ssize_t ch, pos, take, f, h, o, skip, k
+    cdef real_t* row
+    cdef real_t block[MAX_PART_OUT]
+    for ch in range(channels):
+        row = buf + ch * N
+        pos = 0
+        f = fill
+        h = head
+        o = 0
+        skip = drop
+        while pos < n:
+            take = B - f if B - f < n - pos else n - pos
+            memcpy(row + B + f, x + ch * xstride + pos, take * sizeof(real_t))
+            f += take
+            pos += take
+            if f == B:
+                _part_block(c, row, fdl_r + ch * nbp, fdl_i + ch * nbp, h, block)
+                for k in range(q):
+                    if skip:
+                        skip -= 1
+                    else:
+                        out[ch * ostride + o] = block[k]
+                        o += 1
+                memcpy(row, row + B, B * sizeof(real_t))
+                f = 0
+                h += 1
+                if h == c.P:
+                    h = 0
 
 
 # ---------------------------------------------------------------------------------------------

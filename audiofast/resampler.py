@@ -202,6 +202,17 @@ class PolySpec:
                                channels, dtype)
 
 
+@dataclass(frozen=True, eq=False)
+class PartSpec:
+    h: np.ndarray        # taps at the input rate, odd length, unit DC gain
+    M: int               # decimation
+    B: int               # input samples per block, a multiple of M
+
+    def stage(self, build, channels: int, dtype: np.dtype):
+        """A fresh stream state for this stage: `build`'s PartStage, in `dtype`."""
+        return build.PartStage(_part_filter(self, dtype.str, build), channels)
+
+
 def _block_size(taps: int, L: int, M: int) -> int:
     """Input samples per FFT block: a multiple of 2M whose transforms (size and size*L/M) have
     only factors 2, 3, 5, 7, with the least estimated work per output sample; the smallest within
@@ -298,8 +309,22 @@ def _terms(ratio: Fraction) -> int:
     return max(ratio.numerator, ratio.denominator)
 
 
+# latency="low": a partitioned stage's block, at most this long (s): the audio it holds back
+# beyond the filter's own look-ahead
+_LOW_BLOCK_S = Fraction(2, 1000)
+
+
+def _part_block(taps: int, M: int, max_block: int) -> int:
+    """Input samples per block of a partitioned stage decimating by M: M b with b 7-smooth
+    (the transforms are 2B and 2B/M points), at most `max_block` and about the filter's length
+    (longer blocks do not pay), as long as that allows; 0 when none fits."""
+    limit = min(max_block, taps) // M
+    choices = [b for b in _smooth_numbers(1, max(1, limit)) if b <= limit]
+    return M * max(choices) if choices and _smooth(M) else 0
+
+
 def _sharp_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float, exact: bool,
-                latency: str):
+                latency: str, max_block: int = 0):
     """The stage that does the sharp filtering, rate change L/M; f_pass, f_stop in cycles per
     input sample. "throughput": FFT blocks (`_fft_spec`). "low": the same filter as a polyphase
     stage, each output as soon as its input has arrived (a direct FIR for integer decimation;
@@ -307,16 +332,24 @@ def _sharp_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float, e
     if latency == "throughput":
         return _fft_spec(L, M, f_pass, f_stop, atten_db, exact=exact)
     if L == 1:
+        # decimation: short FFT blocks over a partitioned filter where they fit the latency
+        # budget and pay (16 or more outputs a block); else the direct FIR
+        h = _lowpass(f_pass, f_stop, atten_db)
+        B = _part_block(len(h), M, max_block)
+        if B >= 16 * M:
+            h.flags.writeable = False
+            return PartSpec(h, M, B)
         return _decimator_spec(M, f_pass, f_stop, atten_db)
     taps = 2 * (len(_lowpass(f_pass, f_stop, atten_db)) // 2 + 1)
     return _poly_spec(Fraction(L, M), f_pass, f_stop, atten_db, taps)
 
 
 @functools.lru_cache(maxsize=64)
-def _stage_specs(ratio: Fraction, quality: str, latency: str = "throughput") -> tuple:
+def _stage_specs(ratio: Fraction, quality: str, latency: str = "throughput",
+                 max_block: int = 0) -> tuple:
     """The stages for output rate `ratio` times the input rate, for `latency` "throughput"
-    (FFT blocks) or "low" (polyphase only). Frequencies are in cycles per sample of each
-    stage's input."""
+    (FFT blocks) or "low" (polyphase stages, or partitioned ones with blocks of at most
+    `max_block` input samples). Frequencies are in cycles per sample of each stage's input."""
     tier = QUALITIES[quality]
     if ratio == 1:
         return ()
@@ -331,15 +364,17 @@ def _stage_specs(ratio: Fraction, quality: str, latency: str = "throughput") -> 
         D = min(range(top // 2 + 1, top + 1), key=lambda d: (_terms(ratio * d), -d))
         # cut whatever decimation by D folds into the final band [0, edge]
         pre = _decimator_spec(D, f_pass, float(Fraction(1, D) - edge), tier.atten_db)
-        return (pre,) + _stage_specs(ratio * D, quality, latency)
+        return (pre,) + _stage_specs(ratio * D, quality, latency, max_block // D)
     if ratio <= _CASCADE and _smooth(L) and _smooth(M) and max(L, M) <= _MAX_FFT_FACTOR:
-        return (_sharp_spec(L, M, f_pass, float(edge), tier.atten_db, tier.float64, latency),)
+        return (_sharp_spec(L, M, f_pass, float(edge), tier.atten_db, tier.float64, latency,
+                            max_block),)
     # Other ratios (44101 -> 16000, or upsampling by more than 16): the sharp filter with an
     # integer rate change, then a polyphase stage with a wide transition band for the rest.
     if ratio < 1:
         limit = 1 / ratio / Fraction(6, 5)          # leave the polyphase stage room
         down = max([d for d in _smooth_numbers(1, max(1, int(limit)))] or [1])
-        sharp = _sharp_spec(1, down, f_pass, float(edge), tier.atten_db, tier.float64, latency)
+        sharp = _sharp_spec(1, down, f_pass, float(edge), tier.atten_db, tier.float64, latency,
+                            max_block)
         mid = Fraction(1, down)
         frac = _poly_spec(ratio / mid, f_pass / float(mid), float((mid - edge) / mid),
                           tier.atten_db)
@@ -360,6 +395,18 @@ def _fft_filter(spec: FFTSpec, dtype: str, build):
     plans and the filter's spectrum in one dtype (building them costs about 0.5 ms, once). Keyed
     by the build too: a filter belongs to the compiled module that made it."""
     return build.FFTFilter(spec.h, spec.L, spec.M, spec.size, np.dtype(dtype), spec.fold)
+
+
+@functools.lru_cache(maxsize=128)
+def _part_filter(spec: PartSpec, dtype: str, build):
+    """The read-only part of a partitioned stage (plans, the filter's partition spectra),
+    shared by the streams that use it; keyed by build, as `_fft_filter`."""
+    return build.PartFilter(spec.h, spec.M, spec.B, np.dtype(dtype))
+
+
+def _low_block(orig_sr: Fraction, latency: str) -> int:
+    """Input samples a partitioned stage may hold in a block (latency="low"), or 0."""
+    return int(orig_sr * _LOW_BLOCK_S) if latency == "low" else 0
 
 
 @functools.lru_cache(maxsize=128)
@@ -487,7 +534,8 @@ class Resampler:
                         else np.float32)
         build = _dispatch.core
         stages = tuple(spec.stage(build, self.channels, work)
-                       for spec in _stage_specs(ratio, self.quality, self.latency_mode))
+                       for spec in _stage_specs(ratio, self.quality, self.latency_mode,
+                                                _low_block(self.orig_sr, self.latency_mode)))
         self._stream = build.ResampleStream(stages, work, self.dtype, self.channels,
                                             exact.numerator, exact.denominator)
 
