@@ -261,20 +261,64 @@ cdef class FrontendStream:
             a = a[0]
         return a
 
-    def process(self, chunk):
+    cdef cnp.ndarray _target(self, object out, Py_ssize_t frames, str func):
+        """`out` checked: a writable, contiguous 1-D float32 array long enough for any output
+        of a call with `frames` input frames (ResampleStream.max_output)."""
+        if not isinstance(out, cnp.ndarray):
+            raise TypeError(f"{func}: out must be a numpy array, got {type(out).__name__}")
+        cdef cnp.ndarray o = <cnp.ndarray>out
+        if cnp.PyArray_TYPE(o) != cnp.NPY_FLOAT32 or not cnp.PyArray_ISNOTSWAPPED(o):
+            raise TypeError(f"{func}: out must have dtype float32 (native byte order), "
+                            f"got {o.dtype}")
+        if cnp.PyArray_NDIM(o) != 1 or not cnp.PyArray_ISCARRAY(o):
+            raise ValueError(f"{func}: out must be a writable, contiguous 1-D array, got "
+                             f"shape {(<object>o).shape}"
+                             + ("" if cnp.PyArray_ISCARRAY(o) else " not writable/contiguous"))
+        need = self.rs.max_output(frames)
+        if cnp.PyArray_DIMS(o)[0] < need:
+            raise ValueError(f"{func}: out has {cnp.PyArray_DIMS(o)[0]} samples; a chunk of "
+                             f"{frames} frames can give up to {need} "
+                             f"(VoiceFrontend.max_output({frames}))")
+        return o
+
+    cdef cnp.ndarray _into(self, cnp.ndarray y, cnp.ndarray out):
+        # the output in `out`: written there by the last stage, or copied
+        cdef cnp.npy_intp m = cnp.PyArray_DIMS(y)[0]
+        if cnp.PyArray_DATA(y) != cnp.PyArray_DATA(out):
+            memcpy(cnp.PyArray_DATA(out), cnp.PyArray_DATA(y), m * sizeof(float))
+        return out[:m]
+
+    def process(self, chunk, out=None):
         """See ``audiofast.VoiceFrontend.process``."""
+        cdef cnp.ndarray x, o
+        cdef Stage last
         _claim(&self.busy, "VoiceFrontend.process")
         try:
-            y = self._mono_out(self.rs._process(self._decode(chunk)))
-            return self._finish(y, False)
+            x = self._decode(chunk)
+            if out is None:
+                return self._finish(self._mono_out(self.rs._process(x)), False)
+            o = self._target(out, cnp.PyArray_DIMS(x)[1], "VoiceFrontend.process")
+            if not self.rs.stages or self.rs.cast:
+                # equal rates (the stream copies), or float64 stages (the stream casts)
+                return self._finish(self._into(self._mono_out(self.rs._process(x)), o), False)
+            last = self.rs.stages[-1]
+            last.dest = o[None, :]
+            try:
+                y = self._mono_out(self.rs._process(x))
+            finally:
+                last.dest = None
+            return self._finish(self._into(y, o), False)
         finally:
             self.busy = False
 
-    def flush(self):
+    def flush(self, out=None):
         """See ``audiofast.VoiceFrontend.flush``."""
+        cdef cnp.ndarray o
         _claim(&self.busy, "VoiceFrontend.flush")
         try:
-            y = self._mono_out(self.rs._flush())
-            return self._finish(y, True)
+            if out is None:
+                return self._finish(self._mono_out(self.rs._flush()), True)
+            o = self._target(out, 0, "VoiceFrontend.flush")
+            return self._finish(self._into(self._mono_out(self.rs._flush()), o), True)
         finally:
             self.busy = False

@@ -43,10 +43,26 @@ cdef class Stage:
     cdef readonly long long L, M
     cdef readonly object dtype
     cdef readonly long long fed, emitted    # input and output samples a channel so far
+    # None, or a (channels, cap) array of the stage's dtype with contiguous rows that `run`
+    # writes its outputs into when they fit (the caller's out= buffer, see ResampleStream)
+    cdef cnp.ndarray dest
 
     cdef cnp.ndarray run(self, cnp.ndarray x):
         """Outputs for the next (channels, n) chunk of this stage's dtype, rows contiguous."""
         raise NotImplementedError
+
+    cdef cnp.ndarray _out(self, cnp.npy_intp* dims, int typenum):
+        """The array `run` writes its (channels, m) outputs into: a view of `dest` when they
+        fit in it, else a new one."""
+        cdef cnp.ndarray d = self.dest, v
+        if (d is None or dims[1] > cnp.PyArray_DIMS(d)[1] or cnp.PyArray_TYPE(d) != typenum
+                or dims[0] != cnp.PyArray_DIMS(d)[0]):
+            return cnp.PyArray_EMPTY(2, dims, typenum, 0)
+        v = <cnp.ndarray>cnp.PyArray_New(cnp.ndarray, 2, dims, typenum,
+                                         cnp.PyArray_STRIDES(d), cnp.PyArray_DATA(d), 0,
+                                         cnp.NPY_ARRAY_CARRAY, <object>NULL)
+        cnp.set_array_base(v, d)
+        return v
 
     cdef restart(self):
         """Back to the start of a stream: the input before it is silence."""
@@ -357,9 +373,9 @@ cdef class FFTStage(Stage):
         cdef cnp.npy_intp dims[2]
         dims[0] = self.channels
         dims[1] = nblocks * self.hop_out
-        cdef cnp.ndarray out = cnp.PyArray_EMPTY(2, dims, cnp.PyArray_TYPE(x), 0)
+        cdef cnp.ndarray out = self._out(dims, cnp.PyArray_TYPE(x))
         cdef cnp.ndarray buf = self.buf
-        cdef Py_ssize_t ostride = nblocks * self.hop_out
+        cdef Py_ssize_t ostride = cnp.PyArray_STRIDES(out)[0] // cnp.PyArray_ITEMSIZE(x)
         cdef const void* xp = cnp.PyArray_DATA(x)
         cdef void* bp = cnp.PyArray_DATA(buf)
         cdef void* op = cnp.PyArray_DATA(out)
@@ -580,20 +596,21 @@ cdef class PartStage(Stage):
         cdef cnp.npy_intp dims[2]
         dims[0] = self.channels
         dims[1] = nblocks * q - drop
-        cdef cnp.ndarray out = cnp.PyArray_EMPTY(2, dims, cnp.PyArray_TYPE(x), 0)
+        cdef cnp.ndarray out = self._out(dims, cnp.PyArray_TYPE(x))
         cdef cnp.ndarray buf = self.buf, fr = self.fdl_r, fi = self.fdl_i
         cdef bint single = cnp.PyArray_ITEMSIZE(x) == 4
+        cdef Py_ssize_t ostride = cnp.PyArray_STRIDES(out)[0] // cnp.PyArray_ITEMSIZE(x)
         with nogil:
             if single:
                 _part_run(&self.c, <const float*>cnp.PyArray_DATA(x), xstride, n,
                           self.channels, <float*>cnp.PyArray_DATA(buf),
                           <float*>cnp.PyArray_DATA(fr), <float*>cnp.PyArray_DATA(fi), self.fill,
-                          self.head, drop, <float*>cnp.PyArray_DATA(out), dims[1])
+                          self.head, drop, <float*>cnp.PyArray_DATA(out), ostride)
             else:
                 _part_run(&self.c, <const double*>cnp.PyArray_DATA(x), xstride, n,
                           self.channels, <double*>cnp.PyArray_DATA(buf),
                           <double*>cnp.PyArray_DATA(fr), <double*>cnp.PyArray_DATA(fi),
-                          self.fill, self.head, drop, <double*>cnp.PyArray_DATA(out), dims[1])
+                          self.fill, self.head, drop, <double*>cnp.PyArray_DATA(out), ostride)
         self.fill = (self.fill + n) % B
         self.head = (self.head + nblocks) % self.c.P
         self.skip -= drop
@@ -805,7 +822,8 @@ cdef class PolyStage(Stage):
         cdef Py_ssize_t nout = max(0, last - int(self.emitted) + 1)
         dims[0] = self.channels
         dims[1] = nout
-        cdef cnp.ndarray out = cnp.PyArray_EMPTY(2, dims, cnp.PyArray_TYPE(hist), 0)
+        cdef cnp.ndarray out = self._out(dims, cnp.PyArray_TYPE(hist))
+        cdef Py_ssize_t ostride = cnp.PyArray_STRIDES(out)[0] // cnp.PyArray_ITEMSIZE(hist)
         cdef cnp.ndarray scratch = self.scratch
         cdef long long n_k = self.n_k, p_k = self.p_k, first = self.first
         cdef long long row = self.emitted % self.L
@@ -817,10 +835,10 @@ cdef class PolyStage(Stage):
         with nogil:
             if single:
                 _poly_run(&self.c, <const float*>hp, hstride, self.channels, first, n_k, p_k,
-                          row, nout, <float*>op, nout, <float*>sp)
+                          row, nout, <float*>op, ostride, <float*>sp)
             else:
                 _poly_run(&self.c, <const double*>hp, hstride, self.channels, first, n_k, p_k,
-                          row, nout, <double*>op, nout, <double*>sp)
+                          row, nout, <double*>op, ostride, <double*>sp)
         self.emitted += nout
         total = int(self.emitted) * int(self.M)
         self.n_k = total // int(self.L)
@@ -888,6 +906,13 @@ cdef class ResampleStream:
         self.delay = -(-delay // 1)
         self.latency = -(-held // 1)
         self._reset()
+
+    def max_output(self, n):
+        """The most output samples a channel one call can give: `process` with n input samples
+        a channel, or `flush` with n = 0. Fed F before it, the stream has released at least
+        (F - latency) * num / den outputs (at most `latency` is held back), and after it at
+        most ceil((F + n) * num / den): the call adds fewer than (n + latency) * num / den + 1."""
+        return -(-(n + self.latency) * self.num // self.den)
 
     cdef _reset(self):
         cdef Stage st

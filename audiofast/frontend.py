@@ -111,7 +111,16 @@ class VoiceFrontend:
                 self.on_event(event)
         return result
 
-    def process(self, chunk) -> FrontendResult:
+    def max_output(self, frames: int) -> int:
+        """The most audio samples (at `out_rate`) one `process` call with `frames` input frames
+        can return, whatever came before; ``max_output(0)`` bounds `flush`. An ``out=`` buffer
+        of this length always suffices."""
+        n = _checks.integer(frames, "VoiceFrontend.max_output", "frames")
+        if n < 0:
+            raise ValueError(f"VoiceFrontend.max_output: frames must be >= 0, got {n}")
+        return self.resampler._stream.max_output(n)
+
+    def process(self, chunk, out: np.ndarray | None = None) -> FrontendResult:
         """Take the next chunk; return the audio it completes and the events it causes.
 
         Parameters
@@ -119,6 +128,10 @@ class VoiceFrontend:
         chunk : bytes-like or ndarray
             Interleaved frames in `sample_format` (a whole number of them; 0 is fine), or an
             array ``(n,)`` / ``(channels, n)``.
+        out : ndarray, optional
+            A writable, contiguous 1-D float32 array of at least ``max_output(frames)``
+            samples: the audio is written there and ``result.audio`` is ``out[:m]``, so a
+            real-time loop can reuse one buffer (it is overwritten by the next call given it).
 
         Returns
         -------
@@ -126,12 +139,12 @@ class VoiceFrontend:
             ``audio`` (float32 mono at `out_rate`), ``events`` (`SpeechEvent` list) and
             ``in_speech``.
         """
-        return self._deliver(self._stream.process(chunk))
+        return self._deliver(self._stream.process(chunk, out))
 
-    def flush(self) -> FrontendResult:
+    def flush(self, out: np.ndarray | None = None) -> FrontendResult:
         """The rest of the audio and the last events (an open segment ends); the front end then
-        starts a new stream."""
-        return self._deliver(self._stream.flush())
+        starts a new stream. `out` as in `process`, of at least ``max_output(0)`` samples."""
+        return self._deliver(self._stream.flush(out))
 
     def reset(self) -> None:
         """Start a new stream (the state after construction)."""

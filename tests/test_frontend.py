@@ -192,3 +192,70 @@ def test_copying_is_refused():
     import copy
     with pytest.raises(TypeError, match="a VoiceFrontend cannot be copied"):
         copy.copy(af.VoiceFrontend(48000))
+
+
+@settings(max_examples=20, deadline=None)
+@given(sizes=st.lists(st.integers(0, 1500), min_size=1, max_size=6),
+       rates=st.sampled_from([(48000, 16000), (44100, 16000), (8000, 16000), (16000, 16000),
+                              (22050, 16000)]),
+       quality=st.sampled_from(["low", "high", "very_high"]))
+def test_out_buffer_gives_the_same_audio_within_max_output(sizes, rates, quality):
+    # out= writes the audio into the caller's buffer (result.audio is a view of it), equal to
+    # the audio without it; max_output(frames) bounds every call and max_output(0) the flush
+    if not any(sizes):
+        sizes = sizes + [7]
+    in_rate, out_rate = rates
+    buf = encode(speechy(in_rate, 2, seconds=1.5), "s16le")
+    plain = af.VoiceFrontend(in_rate, channels=2, out_rate=out_rate, quality=quality)
+    into = af.VoiceFrontend(in_rate, channels=2, out_rate=out_rate, quality=quality)
+    store = np.full(1 << 16, np.nan, np.float32)
+    pos, i = 0, 0
+    while True:
+        n = sizes[i % len(sizes)] * 4
+        chunk, final = buf[pos:pos + n], pos >= len(buf)
+        need = into.max_output(0 if final else len(chunk) // 4)
+        out = store[:need]
+        a = plain.flush() if final else plain.process(chunk)
+        b = into.flush(out=out) if final else into.process(chunk, out=out)
+        assert len(a.audio) <= need
+        np.testing.assert_array_equal(b.audio, a.audio)
+        assert b.audio.base is not None and np.shares_memory(b.audio, store) or not len(a.audio)
+        if final:
+            break
+        pos, i = pos + n, i + 1
+
+
+def test_out_buffer_holds_the_audio_of_every_call():
+    fe = af.VoiceFrontend(48000, channels=2)
+    buf = encode(speechy(48000, 2, seconds=1.0), "s16le")
+    out = np.empty(fe.max_output(960), np.float32)
+    for pos in range(0, len(buf), 3840):
+        r = fe.process(buf[pos:pos + 3840], out=out)
+        assert r.audio.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+
+
+def test_bad_out_buffers():
+    fe = af.VoiceFrontend(48000, channels=2)
+    chunk = b"\x00" * 3840
+    need = fe.max_output(960)
+    with pytest.raises(TypeError, match="out must be a numpy array"):
+        fe.process(chunk, out=bytearray(4 * need))
+    with pytest.raises(TypeError, match="out must have dtype float32"):
+        fe.process(chunk, out=np.empty(need, np.float64))
+    with pytest.raises(ValueError, match="contiguous 1-D"):
+        fe.process(chunk, out=np.empty((1, need), np.float32))
+    with pytest.raises(ValueError, match="contiguous 1-D"):
+        fe.process(chunk, out=np.empty(2 * need, np.float32)[::2])
+    ro = np.empty(need, np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="writable"):
+        fe.process(chunk, out=ro)
+    with pytest.raises(ValueError, match=rf"up to {need} \(VoiceFrontend.max_output\(960\)\)"):
+        fe.process(chunk, out=np.empty(need - 1, np.float32))
+    with pytest.raises(ValueError, match="frames must be >= 0"):
+        fe.max_output(-1)
+    with pytest.raises(TypeError, match="frames must be an integer"):
+        fe.max_output(1.5)
+    # a refused call leaves the stream as it was
+    fresh = af.VoiceFrontend(48000, channels=2)
+    np.testing.assert_array_equal(fe.process(chunk).audio, fresh.process(chunk).audio)
