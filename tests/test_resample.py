@@ -233,6 +233,36 @@ def test_latency_is_the_most_input_held_back_and_is_reached(orig, target, qualit
         assert held_back(orig, target, quality, chunks, 3 * latency)[0] <= latency
 
 
+@pytest.mark.parametrize("orig, target", [
+    (48000, 16000), (44100, 16000), (16000, 48000), (8000, 16000), (44101, 16000),
+    (96000, 16000), (16000, 8000), (48000, 44100)])
+@pytest.mark.parametrize("quality", ["low", "medium", "high", "very_high"])
+def test_low_latency_streams_hold_back_at_most_delay_plus_2_ms(orig, target, quality):
+    # latency="low": every output is released once its input support (delay samples ahead)
+    # has arrived, give or take the partitioned stage's block of at most 2 ms; `latency` is
+    # that bound and 1-sample chunks reach it (to within the rounding and one output spacing)
+    r = af.Resampler(orig, target, quality=quality, latency="low")
+    assert r.latency_mode == "low"
+    assert r.delay <= r.latency <= r.delay + 0.002 * orig
+    step = Fraction(orig) / Fraction(target)
+    most, latency = held_back(orig, target, quality, [1], 3 * r.latency + 500, latency="low")
+    assert latency == r.latency
+    assert most <= latency < most + max(step, 1) + 1
+    for chunks in ([7], [160], [1, 999, 3, 0, 480]):
+        assert held_back(orig, target, quality, chunks, 2000, latency="low")[0] <= latency
+
+
+@pytest.mark.parametrize("quality", ["low", "medium", "high", "very_high"])
+def test_low_and_throughput_modes_compute_the_same_filter(rng, quality):
+    # the partitioned stage (latency="low") and the FFT blocks compute the same convolution:
+    # equal to float32 rounding at 48 kHz -> 16 kHz, where "low" uses the partitioned stage
+    x = rng.standard_normal((2, 48000)).astype(np.float32)
+    low = af.resample(x, 48000, 16000, quality=quality, latency="low")
+    thr = af.resample(x, 48000, 16000, quality=quality, latency="throughput")
+    assert low.shape == thr.shape == (2, 16000)
+    np.testing.assert_allclose(low, thr, rtol=0, atol=2e-6)
+
+
 def test_stream_takes_int16_chunks_scaled(rng):
     x = rng.integers(-32768, 32767, 5000, dtype=np.int16, endpoint=True)
     r = af.Resampler(48000, 16000)
@@ -280,18 +310,27 @@ def test_float64_path_computes_in_float64(rng):
 @pytest.mark.parametrize("fi, fo", [(48000, 16000), (44100, 16000), (16000, 44100),
                                     (44101, 16000)])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_nan_and_inf_stay_local(core, rng, fi, fo, bad):
+@pytest.mark.parametrize("latency", ["throughput", "low"])
+def test_nan_and_inf_stay_local(core, rng, fi, fo, bad, latency):
+    # throughput: within the filters' look-ahead (delay) of the bad sample; low: the
+    # partitioned stage's FFT blocks spread it over the blocks that see it, within 2 * latency
     x = rng.standard_normal(40000).astype(np.float32)
     i = 21000
     x_bad, x_zero = x.copy(), x.copy()
     x_bad[i] = bad
     x_zero[i] = 0
-    y, y0 = af.resample(x_bad, fi, fo), af.resample(x_zero, fi, fo)
-    reach = af.Resampler(fi, fo).delay + 2                      # input samples
+    y = af.resample(x_bad, fi, fo, latency=latency)
+    y0 = af.resample(x_zero, fi, fo, latency=latency)
+    r = af.Resampler(fi, fo, latency=latency)
+    reach = (r.delay if latency == "throughput" else 2 * r.latency) + 2     # input samples
     k = np.arange(len(y))
     far = np.abs(k * fi / fo - i) > reach
     np.testing.assert_array_equal(y[far], y0[far])             # elsewhere: as if it were 0
-    assert np.all(np.isnan(y[np.abs(k * fi / fo - i) < 1]))    # at it: NaN
+    at = y[np.abs(k * fi / fo - i) < 1]
+    if latency == "throughput" or not np.isinf(bad):
+        assert np.all(np.isnan(at))                             # at it: NaN
+    else:                                                       # a direct FIR: inf * h
+        assert np.all(~np.isfinite(at))
     assert np.count_nonzero(~np.isfinite(y)) <= 2 * reach * fo / fi + 4
 
 
