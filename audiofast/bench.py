@@ -299,10 +299,10 @@ def bench_resample(settings: Settings) -> list[Row]:
     _progress("measuring resample: streaming in 20 ms chunks")
     times = measure(cands, settings)
     size = "48k->16k 10 s stereo, 20 ms chunks"
-    rows.append(Row("resample", "high stream vs own one-shot", size, dict(times),
+    rows.append(Row("resample", "high 'throughput' stream vs one-shot", size, dict(times),
                     "audiofast one-shot"))
     if soxr_stream:
-        rows.append(Row("resample", "high stream vs soxr stream", size, dict(times),
+        rows.append(Row("resample", "high 'throughput' stream vs soxr stream", size, dict(times),
                         "soxr HQ stream"))
     return rows
 
@@ -416,7 +416,8 @@ def bench_pipeline(settings: Settings) -> list[Row]:
     rows.append(Row("pipeline", "int16 stereo 48k -> mono -> 16k -> VAD", "1 s, one call",
                     measure(one, settings), base))
     _progress("measuring pipeline: one second in 20 ms chunks")
-    rows.append(Row("pipeline", "int16 stereo 48k -> mono -> 16k -> VAD", "1 s, 20 ms chunks",
+    rows.append(Row("pipeline", "int16 stereo 48k -> mono -> 16k -> VAD",
+                    "1 s, 20 ms chunks, 'throughput' stream",
                     measure(streamed, settings), base))
     return rows
 
