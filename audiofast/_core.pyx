@@ -47,6 +47,11 @@ cdef extern from "_simd.h" nogil:
                      const float* hi, Py_ssize_t n, int first)
     void af_cmac_f64(double* yr, double* yi, const double* xr, const double* xi,
                      const double* hr, const double* hi, Py_ssize_t n, int first)
+    void af_cmacp_f32(float* yr, float* yi, const float* xr, const float* xi, const float* hr,
+                      const float* hi, Py_ssize_t nb, Py_ssize_t P, Py_ssize_t head)
+    void af_cmacp_f64(double* yr, double* yi, const double* xr, const double* xi,
+                      const double* hr, const double* hi, Py_ssize_t nb, Py_ssize_t P,
+                      Py_ssize_t head)
     float af_sequential_sq_f32(const float* x, Py_ssize_t n)
     double af_sequential_sq_f64(const double* x, Py_ssize_t n)
     float af_pairwise_leaf_sq_f32(const float* x, Py_ssize_t n)

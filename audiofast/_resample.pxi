@@ -459,26 +459,14 @@ cdef void _part_block(const PartC* c, const real_t* x, real_t* fdl_r, real_t* fd
     cdef const real_t* hr = <const real_t*>c.hr
     cdef const real_t* hi = <const real_t*>c.hi
     cdef real_t* tmp = <real_t*>c.tmp
-    cdef const real_t* xr
-    cdef const real_t* xi
-    cdef const real_t* pr
-    cdef const real_t* pi
-    cdef Py_ssize_t k, p, slot, nb = c.nb, q = c.B // c.M
+    cdef Py_ssize_t k, nb = c.nb, q = c.B // c.M
     _rfft(c.pf, x, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
           <const real_t*>c.ftwr, <const real_t*>c.ftwi, <const real_t*>c.fpwr,
           <const real_t*>c.fpwi, fdl_r + head * nb, fdl_i + head * nb, nb)
-    for p in range(c.P):
-        slot = head - p
-        if slot < 0:
-            slot += c.P
-        xr = fdl_r + slot * nb
-        xi = fdl_i + slot * nb
-        pr = hr + p * nb
-        pi = hi + p * nb
-        if real_t is float:
-            af_cmac_f32(yr, yi, xr, xi, pr, pi, nb, p == 0)
-        else:
-            af_cmac_f64(yr, yi, xr, xi, pr, pi, nb, p == 0)
+    if real_t is float:
+        af_cmacp_f32(yr, yi, fdl_r, fdl_i, hr, hi, nb, c.P, head)
+    else:
+        af_cmacp_f64(yr, yi, fdl_r, fdl_i, hr, hi, nb, c.P, head)
     _fold_sum(c, yr, yi)
     _irfft(c.pi, yr, yi, <real_t*>c.zr, <real_t*>c.zi, <real_t*>c.sr, <real_t*>c.si,
            <const real_t*>c.itwr, <const real_t*>c.itwi, <const real_t*>c.ipwr,

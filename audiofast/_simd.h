@@ -507,6 +507,58 @@ static inline void af_dot4_f64(const double *const *a, const double *const *b, p
 AF_CMAC(float, f32, af_v8sf, 8)
 AF_CMAC(double, f64, af_v4df, 4)
 
+/* The whole multiply-accumulate of one partitioned block: y = sum over p < P of x_p * h_p
+ * (split complex, nb bins), where x_p is slot (head - p) mod P of the frequency-domain delay line
+ * (slots nb apart) and h_p row p of the partition spectra (rows nb apart). Two vectors of bins
+ * at a time are summed over all partitions in registers, so y is stored once instead of loaded
+ * and stored once a partition (af_cmac). The sums are formed in the same order as P af_cmac
+ * calls form them. */
+#define AF_CMACP(T, SUF, VT, LANES)                                                                \
+    static inline void af_cmacp_##SUF(T *yr, T *yi, const T *xr, const T *xi, const T *hr,      \
+                                      const T *hi, ptrdiff_t nb, ptrdiff_t P, ptrdiff_t head)     \
+    {                                                                                              \
+        ptrdiff_t k = 0, p, s, o;                                                                  \
+        VT ar, ai, br, bi, cr, ci, er, ei, fr, fi, dr, di;                                          \
+        for (; k + 2 * LANES <= nb; k += 2 * LANES) {                                              \
+            s = head;                                                                              \
+            o = s * nb + k;                                                                        \
+            memcpy(&ar, xr + o, sizeof ar);  memcpy(&ai, xi + o, sizeof ai);                       \
+            memcpy(&br, hr + k, sizeof br);  memcpy(&bi, hi + k, sizeof bi);                       \
+            memcpy(&er, xr + o + LANES, sizeof er);  memcpy(&ei, xi + o + LANES, sizeof ei);       \
+            memcpy(&fr, hr + k + LANES, sizeof fr);  memcpy(&fi, hi + k + LANES, sizeof fi);       \
+            cr = ar * br - ai * bi;  ci = ar * bi + ai * br;                                       \
+            dr = er * fr - ei * fi;  di = er * fi + ei * fr;                                       \
+            for (p = 1; p < P; p++) {                                                              \
+                s = s ? s - 1 : P - 1;                                                             \
+                o = s * nb + k;                                                                    \
+                memcpy(&ar, xr + o, sizeof ar);  memcpy(&ai, xi + o, sizeof ai);                   \
+                memcpy(&br, hr + p * nb + k, sizeof br);  memcpy(&bi, hi + p * nb + k, sizeof bi); \
+                memcpy(&er, xr + o + LANES, sizeof er);  memcpy(&ei, xi + o + LANES, sizeof ei);   \
+                memcpy(&fr, hr + p * nb + k + LANES, sizeof fr);                                   \
+                memcpy(&fi, hi + p * nb + k + LANES, sizeof fi);                                   \
+                cr += ar * br - ai * bi;  ci += ar * bi + ai * br;                                 \
+                dr += er * fr - ei * fi;  di += er * fi + ei * fr;                                 \
+            }                                                                                      \
+            memcpy(yr + k, &cr, sizeof cr);  memcpy(yi + k, &ci, sizeof ci);                       \
+            memcpy(yr + k + LANES, &dr, sizeof dr);  memcpy(yi + k + LANES, &di, sizeof di);       \
+        }                                                                                          \
+        for (; k < nb; k++) {                                                                      \
+            T r = 0, i = 0;                                                                        \
+            s = head;                                                                              \
+            for (p = 0; p < P; p++) {                                                              \
+                T u = xr[s * nb + k] * hr[p * nb + k] - xi[s * nb + k] * hi[p * nb + k];           \
+                T v = xr[s * nb + k] * hi[p * nb + k] + xi[s * nb + k] * hr[p * nb + k];           \
+                r = p ? r + u : u;                                                                 \
+                i = p ? i + v : v;                                                                 \
+                s = s ? s - 1 : P - 1;                                                             \
+            }                                                                                      \
+            yr[k] = r;                                                                             \
+            yi[k] = i;                                                                             \
+        }                                                                                          \
+    }
+AF_CMACP(float, f32, af_v8sf, 8)
+AF_CMACP(double, f64, af_v4df, 4)
+
 /* The power of n spectrum bins, the sum over k < n of re[k]**2 + im[k]**2 (a band of the VAD's
  * spectrum): eight float32 lanes over whole blocks of eight, their total, then the rest one by
  * one. The order depends only on n. */
@@ -552,6 +604,19 @@ AF_DOT4_PLAIN(double, af_dot4_f64)
     }
 AF_CMAC_PLAIN(float, f32)
 AF_CMAC_PLAIN(double, f64)
+
+#define AF_CMACP_PLAIN(T, SUF)                                                                     \
+    static inline void af_cmacp_##SUF(T *yr, T *yi, const T *xr, const T *xi, const T *hr,      \
+                                      const T *hi, ptrdiff_t nb, ptrdiff_t P, ptrdiff_t head)     \
+    {                                                                                              \
+        ptrdiff_t p, s = head;                                                                     \
+        for (p = 0; p < P; p++) {                                                                  \
+            af_cmac_##SUF(yr, yi, xr + s * nb, xi + s * nb, hr + p * nb, hi + p * nb, nb, p == 0); \
+            s = s ? s - 1 : P - 1;                                                                 \
+        }                                                                                          \
+    }
+AF_CMACP_PLAIN(float, f32)
+AF_CMACP_PLAIN(double, f64)
 
 static inline float af_power_f32(const float *re, const float *im, ptrdiff_t n)
 {
