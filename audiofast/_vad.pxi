@@ -937,6 +937,13 @@ cdef class VADStream:
         """Samples processed since the start of the stream."""
         return self.framer.total
 
+    @property
+    def decided_until(self):
+        """Samples before this index lie in no segment still to come: the open segment's
+        start, or (none open) the start of the first frame whose flag is not yet final."""
+        cdef Segmenter g = self.seg
+        return g.sample(g.seg_start) if g.seg_start >= 0 else g.sample(g.emitted)
+
     cdef VADResult _result(self, bint final):
         """What the segmenter releases: the final frames up to the frontier (all, when final)
         and the closed segments."""

@@ -510,6 +510,13 @@ class VAD:
         """Samples processed since the start of the stream."""
         return self._stream.samples_seen
 
+    @property
+    def decided_until(self) -> int:
+        """Samples before this index (from the start of the stream) are decided: no segment
+        still to come, nor the open one, includes them. Code that keeps audio for the segments
+        (to cut or trim it) can drop what lies before it."""
+        return self._stream.decided_until
+
     def reset(self) -> None:
         """Start a new stream (the state after construction)."""
         self._stream.reset()

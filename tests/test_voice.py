@@ -566,3 +566,30 @@ def test_detector_reports_its_framing_and_band_filter_lag():
     assert (det.sample_rate, det.frame_length, det.hop_length, det.lag) == (16000, 400, 160, 1)
     assert af.VAD(16000, method="energy").lag == 3
     assert af.VAD(48000, band_filter=False).lag == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(0, 3000), min_size=1, max_size=6))
+def test_decided_until_is_never_after_a_segment_still_to_come(sizes):
+    # whatever lies before decided_until is in no segment that closes later (nor the open one):
+    # it only grows, and the one-shot segments all start at or after the value it had when
+    # they were still to come
+    rate = 16000
+    t = np.arange(5 * rate) / rate
+    x = np.where(((t > 0.5) & (t < 1.4)) | ((t > 2.2) & (t < 3.9)),
+                 0.3 * np.sin(2 * np.pi * 300 * t), 0.0)
+    x = (x + 0.002 * np.random.default_rng(1).standard_normal(len(t))).astype(np.float32)
+    want = af.vad(x, rate).segments.tolist()
+    det = af.VAD(rate)
+    closed, marks, pos, i = [], [], 0, 0
+    while pos < len(x):
+        n = sizes[i % len(sizes)] or 1
+        closed += det.process(x[pos:pos + n]).segments.tolist()
+        marks.append((len(closed), det.decided_until))
+        pos, i = pos + n, i + 1
+    closed += det.flush().segments.tolist()
+    assert closed == want and len(want) == 2
+    assert [m for _, m in marks] == sorted(m for _, m in marks)
+    for done, mark in marks:
+        assert all(start >= mark for start, _ in closed[done:])
+    assert marks[-1][1] > want[-1][0]          # by the end it has passed the last start
