@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import math
+import os
 import pathlib
+import subprocess
+import sys
 import warnings
 from typing import Callable
 
@@ -429,3 +433,206 @@ def frontend_peer_chain(rate: int = 48000, out_rate: int = 16000) -> Callable[[b
             pending = pending[frame:]
         return flags
     return run
+
+
+# ---------------------------------------------------------------------------------------------
+# Files: `audiofast prepare` against the scripts users write today (issue 14)
+
+FILES_RATE = 16000          # what every files pipeline writes: 16 kHz mono PCM_16 WAV
+FILES_TOP_DB = 30           # the peers' trim threshold, dB under the loudest frame
+
+
+def _speech_blocks(frames: int, rate: int, lead: int, speech: int, gain: float, rng,
+                   block: int):
+    """(channels=2, n) float32 blocks of a speech-like recording: `lead` frames of noise, then
+    `speechy`'s 900 Hz bursts (1.09 s) coming and going at 0.4 Hz, starting with a burst and
+    ending with the last whole burst within `speech` frames (a shorter `speech` is one cut
+    burst), then noise to `frames`. Left: bursts at 0.1 * gain; right: half that; independent
+    noise at 1e-3 * gain (-60 dB under full scale at gain 1) on both. Made a block at a time, so
+    an hour-long file never has to fit in memory."""
+    onset = math.asin(0.2)          # the gate's phase at which a burst begins
+    burst = (np.pi - 2 * onset) / (2 * np.pi * 0.4)
+    # no fragment of a burst at the end: a detector may rightly call a 50 ms blip noise, a
+    # level threshold does not, and the pipelines compared would then disagree on the ends
+    whole = math.floor((speech / rate - burst) * 0.4)
+    end_s = whole / 0.4 + burst if whole >= 0 else speech / rate
+    for i in range(0, frames, block):
+        n = min(block, frames - i)
+        t = (np.arange(i, i + n) - lead) / rate       # seconds from the speech's start
+        gate = (np.sin(2 * np.pi * 0.4 * t + onset) > 0.2) & (t >= 0) & (t < end_s)
+        s = gate * (0.1 * gain) * np.sin(2 * np.pi * 900 * t)
+        x = rng.standard_normal((2, n)) * (1e-3 * gain)
+        x[0] += s
+        x[1] += 0.5 * s
+        yield x.astype(np.float32)
+
+
+def speech_file(path, seconds: float, rate: int = 44100, rng=0, *, lead_s: float = 1.0,
+                tail_s: float = 1.0, gain: float = 1.0, subtype: str = "PCM_16") -> None:
+    """Write a stereo speech-like recording of `seconds` at `rate` Hz to `path` (format from
+    the extension): `lead_s` of noise, speech bursts (see `_speech_blocks`), `tail_s` of noise
+    (or more: the speech ends with a whole burst). `rng` as in `noise`."""
+    import soundfile
+    rng = np.random.default_rng(rng)
+    frames = round(seconds * rate)
+    lead, tail = round(lead_s * rate), round(tail_s * rate)
+    with soundfile.SoundFile(os.fspath(path), "w", samplerate=rate, channels=2,
+                             subtype=subtype) as f:
+        # a second at a time: generating an hour adds a few MB, not GB, to a process whose
+        # peak memory is measured (asv's peakmem)
+        for x in _speech_blocks(frames, rate, lead, frames - lead - tail, gain, rng, rate):
+            f.write(float32_to_int16(x).T)
+
+
+def files_corpus(directory, n_files: int = 200, total_s: float = 3600.0, rate: int = 44100,
+                 seed: int = 0) -> list[str]:
+    """Write a corpus of `n_files` stereo int16 recordings at `rate` Hz, `total_s` seconds in
+    all, into `directory` (created if needed), and return their paths in order.
+
+    Even-numbered files are WAV, odd-numbered FLAC (``file_0000.wav``, ``file_0001.flac``...).
+    Lengths are spread evenly over 1/3 to 5/3 of the mean (6 to 30 s for 200 files in an hour)
+    and shuffled, so they add up to `total_s` (to a sample a file). Each file is `speech_file`
+    with its own draws (seed ``[seed, index]``): 0.5 to 2 s of noise before the speech and after
+    it, so a trim has something to do, and a gain of 0.7 to 1.4. The same arguments give the
+    same files, sample for sample.
+    """
+    if n_files < 1 or not total_s > 0:
+        raise ValueError(f"files_corpus: need n_files >= 1 and total_s > 0, got {n_files} "
+                         f"and {total_s}")
+    os.makedirs(directory, exist_ok=True)
+    mean = total_s / n_files
+    lengths = mean * (1 / 3 + 4 / 3 * (np.arange(n_files) + 0.5) / n_files)
+    np.random.default_rng(seed).shuffle(lengths)
+    paths = []
+    for i, seconds in enumerate(lengths.tolist()):
+        path = os.path.join(os.fspath(directory), f"file_{i:04d}.{'wav' if i % 2 == 0 else 'flac'}")
+        rng = np.random.default_rng([seed, i])
+        edge = min(2.0, seconds / 4)        # at least half of every file is speech
+        lead, tail = rng.uniform(edge / 4, edge, 2)
+        speech_file(path, seconds, rate, rng, lead_s=lead, tail_s=tail,
+                    gain=rng.uniform(0.7, 1.4))
+        paths.append(path)
+    return paths
+
+
+def _out_path(out_dir, path) -> str:
+    """Where a files pipeline writes `path`'s output: OUT/<name>.wav, as `prepare` does."""
+    return os.path.join(os.fspath(out_dir),
+                        os.path.splitext(os.path.basename(os.fspath(path)))[0] + ".wav")
+
+
+def librosa_prepare_file(path, out_dir, top_db: float = FILES_TOP_DB) -> tuple[int, int]:
+    """One file as librosa users prepare it: `librosa.load` to 16 kHz mono (its default
+    resampler, soxr_hq), `librosa.effects.trim`, `soundfile.write` as PCM_16. Returns the kept
+    [start, end) in 16 kHz samples."""
+    librosa = import_peer("librosa")
+    soundfile = import_peer("soundfile")
+    y, sr = librosa.load(path, sr=FILES_RATE, mono=True)
+    y, index = librosa.effects.trim(y, top_db=top_db)
+    soundfile.write(_out_path(out_dir, path), y, sr, subtype="PCM_16")
+    return int(index[0]), int(index[1])
+
+
+def soxr_prepare_file(path, out_dir, top_db: float = FILES_TOP_DB,
+                      frame_ms: int = 30) -> tuple[int, int]:
+    """One file as soxr users prepare it: `soundfile.read` as float32, the mean of the
+    channels, `soxr.resample` at HQ to 16 kHz, a trim to the first and last `frame_ms` frame
+    whose RMS is within `top_db` of the loudest (numpy), `soundfile.write` as PCM_16. Returns
+    the kept [start, end) in 16 kHz samples."""
+    soxr = import_peer("soxr")
+    soundfile = import_peer("soundfile")
+    x, sr = soundfile.read(path, dtype="float32")
+    mono = x.mean(axis=1, dtype=np.float32) if x.ndim > 1 else x
+    y = soxr.resample(mono, sr, FILES_RATE, "HQ")
+    frame = chunk_length(FILES_RATE, frame_ms)
+    level = 20 * np.log10(frame_rms_einsum(y, frame) + 1e-10)
+    loud = np.flatnonzero(level > level.max() - top_db) if level.size else level
+    start, end = (int(loud[0]) * frame, min(len(y), (int(loud[-1]) + 1) * frame)) if loud.size \
+        else (0, 0)
+    soundfile.write(_out_path(out_dir, path), y[start:end], FILES_RATE, subtype="PCM_16")
+    return start, end
+
+
+# the files pipelines: the name in tables and asv parameters -> what does one file
+_FILE_PEERS = {"librosa + soundfile": librosa_prepare_file, "soxr + soundfile": soxr_prepare_file}
+FILES_PEERS = tuple(_FILE_PEERS)
+
+
+def files_pipeline(impl: str, paths: list[str], out_dir, *, jobs: int = 1,
+                   client=None) -> Callable[[], object]:
+    """Every file of `paths` read, mixed to mono, resampled to 16 kHz, trimmed of its leading
+    and trailing silence and written to `out_dir` as 16 kHz mono PCM_16 WAV (``<name>.wav``),
+    by `impl`:
+
+    * "audiofast": ``prepare(paths, out_dir, rate=16000, mono=True, trim=True, jobs=jobs,
+      client=client, overwrite=True)`` (`audiofast prepare --rate 16000 --mono --trim`); the
+      call returns the PrepareResult, and raises RuntimeError if a file failed;
+    * "librosa + soundfile", "soxr + soundfile": a loop over the files of
+      `librosa_prepare_file` or `soxr_prepare_file`; the call returns their [start, end) in
+      16 kHz samples;
+    * "soundfile read": the decoding alone, each file read whole as int16 (libsndfile's share
+      of every pipeline above).
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    if impl == "audiofast":
+        from . import io as _io
+        from .prepare import prepare
+        _io._soundfile()
+
+        def run_prepare():
+            result = prepare(paths, out_dir, rate=FILES_RATE, mono=True, trim=True, jobs=jobs,
+                             client=client, overwrite=True, quiet=True)
+            if result.exit_status:
+                raise RuntimeError(f"prepare failed: {result.failed[0].error}")
+            return result
+        return run_prepare
+    if impl == "soundfile read":
+        soundfile = import_peer("soundfile")
+        return lambda: [soundfile.read(p, dtype="int16")[0].shape for p in paths]
+    if impl not in _FILE_PEERS:
+        raise ValueError(f"files_pipeline: unknown impl {impl!r}")
+    one = _FILE_PEERS[impl]
+    import_peer("soundfile")
+    import_peer("librosa" if impl.startswith("librosa") else "soxr")
+    return lambda: [one(p, out_dir) for p in paths]
+
+
+def dask_client(workers: int = 2):
+    """A dask.distributed Client of a LocalCluster of `workers` processes, one thread each, no
+    dashboard; `PeerMissing` without dask.distributed. Close it (and its cluster) after use."""
+    distributed = import_peer("distributed")
+    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+    return distributed.Client(cluster)
+
+
+def peak_rss_mb(impl: str, path, out_dir) -> dict:
+    """Peak resident memory of ``files_pipeline(impl, [path], out_dir)`` in a fresh Python
+    process: {"baseline_mb": the process's peak after its imports and a warm-up run on a 3 s
+    file like `path` (filters designed, lazy modules loaded), "peak_mb": its peak after the
+    run, "above_mb": the difference}, MB of 2**20 bytes (``getrusage(RUSAGE_SELF).ru_maxrss``,
+    Linux and macOS)."""
+    code = "import sys; from audiofast._workloads import _peak_rss_child; _peak_rss_child(*sys.argv[1:])"
+    done = subprocess.run([sys.executable, "-c", code, impl, os.fspath(path), os.fspath(out_dir)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"peak_rss_mb({impl!r}): the child failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _peak_rss_child(impl: str, path: str, out_dir: str) -> None:
+    import resource
+
+    import soundfile
+    # ru_maxrss is in KiB on Linux, bytes on macOS
+    unit = 1 if sys.platform == "darwin" else 1024
+    peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit / 2 ** 20
+    warm = os.path.join(out_dir, "warm-up")
+    os.makedirs(warm, exist_ok=True)
+    short = os.path.join(warm, "input" + os.path.splitext(path)[1])
+    speech_file(short, 3.0, soundfile.info(path).samplerate, lead_s=0.5, tail_s=0.5)
+    files_pipeline(impl, [short], os.path.join(warm, "out"))()
+    baseline = peak()
+    files_pipeline(impl, [path], out_dir)()
+    after = peak()
+    print(json.dumps({"baseline_mb": baseline, "peak_mb": after, "above_mb": after - baseline}))
