@@ -575,9 +575,8 @@ def files_pipeline(impl: str, paths: list[str], out_dir, *, jobs: int = 1,
     """
     os.makedirs(out_dir, exist_ok=True)
     if impl == "audiofast":
-        from . import io as _io
         from .prepare import prepare
-        _io._soundfile()
+        import_peer("soundfile")
 
         def run_prepare():
             result = prepare(paths, out_dir, rate=FILES_RATE, mono=True, trim=True, jobs=jobs,
@@ -610,29 +609,40 @@ def peak_rss_mb(impl: str, path, out_dir) -> dict:
     """Peak resident memory of ``files_pipeline(impl, [path], out_dir)`` in a fresh Python
     process: {"baseline_mb": the process's peak after its imports and a warm-up run on a 3 s
     file like `path` (filters designed, lazy modules loaded), "peak_mb": its peak after the
-    run, "above_mb": the difference}, MB of 2**20 bytes (``getrusage(RUSAGE_SELF).ru_maxrss``,
-    Linux and macOS)."""
-    code = "import sys; from audiofast._workloads import _peak_rss_child; _peak_rss_child(*sys.argv[1:])"
-    done = subprocess.run([sys.executable, "-c", code, impl, os.fspath(path), os.fspath(out_dir)],
-                          capture_output=True, text=True)
+    run, "above_mb": the difference}, MB of 2**20 bytes (see `_peak_mb`)."""
+    code = ("import sys; from audiofast._workloads import _peak_rss_child; "
+            "_peak_rss_child(*sys.argv[1:])")
+    done = subprocess.run([sys.executable, "-c", code, impl, os.fspath(path),
+                           os.fspath(out_dir)], capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"peak_rss_mb({impl!r}): the child failed:\n{done.stderr}")
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def _peak_rss_child(impl: str, path: str, out_dir: str) -> None:
+def _peak_mb() -> float:
+    """This process's peak resident memory, MB: VmHWM on Linux, whose count starts afresh at
+    exec (``ru_maxrss`` does not: a child would report its parent's peak at fork if it was
+    higher); ``ru_maxrss`` elsewhere (bytes on macOS)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2 ** 20 if sys.platform == "darwin" else rss / 1024
 
+
+def _peak_rss_child(impl: str, path: str, out_dir: str) -> None:
     import soundfile
-    # ru_maxrss is in KiB on Linux, bytes on macOS
-    unit = 1 if sys.platform == "darwin" else 1024
-    peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit / 2 ** 20
     warm = os.path.join(out_dir, "warm-up")
     os.makedirs(warm, exist_ok=True)
     short = os.path.join(warm, "input" + os.path.splitext(path)[1])
     speech_file(short, 3.0, soundfile.info(path).samplerate, lead_s=0.5, tail_s=0.5)
     files_pipeline(impl, [short], os.path.join(warm, "out"))()
-    baseline = peak()
+    baseline = _peak_mb()
     files_pipeline(impl, [path], out_dir)()
-    after = peak()
+    after = _peak_mb()
     print(json.dumps({"baseline_mb": baseline, "peak_mb": after, "above_mb": after - baseline}))

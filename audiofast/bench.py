@@ -56,6 +56,7 @@ class Row:
     times_s: dict = field(default_factory=dict)     # candidate -> median seconds per call
     baseline: str = ""                              # the peer the ratio is taken against
     quality: dict = field(default_factory=dict)     # candidate -> {figure: dB}
+    audio_s: float = 0.0                            # audio seconds per call, for x real time
 
     @property
     def ratio(self) -> float:
@@ -498,8 +499,87 @@ def bench_realtime(settings: Settings) -> list[Row]:
     return rows
 
 
+# the candidates of the files section: the name in the table -> files_pipeline's impl and jobs
+_ONE_JOB = "audiofast 1 job"
+_FILE_CANDIDATES = {_ONE_JOB: ("audiofast", 1), "audiofast --jobs 2": ("audiofast", 2),
+                    "librosa + soundfile": ("librosa + soundfile", 1),
+                    "soxr + soundfile": ("soxr + soundfile", 1),
+                    "soundfile.read alone": ("soundfile read", 1)}
+_DASK = "audiofast Dask, 2 workers"
+PREPARE = "prepare --rate 16000 --mono --trim"
+
+
+def corpus_label(paths: list[str], audio_s: float) -> str:
+    """What a files row ran on: "20 files, 6.0 min, 44.1 kHz stereo int16 WAV + FLAC"."""
+    kinds = " + ".join(sorted({os.path.splitext(p)[1][1:].upper() for p in paths},
+                              reverse=True))
+    length = f"{audio_s / 3600:.2f} h" if audio_s >= 3600 else f"{audio_s / 60:.1f} min"
+    return f"{len(paths)} files, {length}, 44.1 kHz stereo int16 {kinds}"
+
+
+def files_rows(paths: list[str], work_dir: str, settings: Settings, *,
+               dask: bool = True) -> list[Row]:
+    """`prepare --rate 16000 --mono --trim` on the audio files `paths` with one job, two jobs
+    and (`dask`) a Dask LocalCluster of two worker processes, beside the librosa + soundfile and
+    soxr + soundfile scripts that do the same work and libsndfile's decoding alone, all
+    measured together; each candidate writes to its own folder under `work_dir`
+    (``work_dir/<candidate>``)."""
+    peer = _Peers()
+    from .io import info
+    audio_s = sum(info(p).duration_s for p in paths)
+    size = corpus_label(paths, audio_s)
+    cands: dict[str, Callable[[], object]] = {}
+    for name, (impl, jobs) in _FILE_CANDIDATES.items():
+        fn = peer(lambda: wl.files_pipeline(impl, paths, os.path.join(work_dir, name),
+                                            jobs=jobs))
+        if fn:
+            cands[name] = fn
+    client = peer(wl.dask_client, 2) if dask else None
+    try:
+        if client is not None:
+            cands[_DASK] = wl.files_pipeline("audiofast", paths, os.path.join(work_dir, _DASK),
+                                             client=client)
+        _progress(f"measuring files: {PREPARE}, {size}")
+        times = measure(cands, settings)
+    finally:
+        if client is not None:
+            cluster = client.cluster
+            client.close()
+            cluster.close()
+    one = dict(times, audiofast=times[_ONE_JOB])
+    rows = [Row("files", f"{PREPARE}, 1 job vs {name}", size, dict(one), name,
+                audio_s=audio_s)
+            for name in ("librosa + soundfile", "soxr + soundfile") if name in times]
+    for name, label in (("audiofast --jobs 2", "--jobs 2"), (_DASK, "Dask LocalCluster, 2 "
+                                                                      "workers")):
+        if name in times:
+            rows.append(Row("files", f"{PREPARE}, {label} vs 1 job", size,
+                            dict(times, audiofast=times[name]), _ONE_JOB, audio_s=audio_s))
+    if "soundfile.read alone" in times:
+        rows.append(Row("files", f"{PREPARE}, 1 job vs decoding alone (int16)", size,
+                        dict(one), "soundfile.read alone", audio_s=audio_s))
+    return rows
+
+
+def bench_files(settings: Settings) -> list[Row]:
+    """`audiofast prepare --rate 16000 --mono --trim` against the scripts users write today, on
+    a small generated corpus in a temporary folder, removed afterwards: 20 files, 6 minutes of
+    44.1 kHz stereo int16, half WAV half FLAC (6 files, 1 minute, with --quick). The issue's
+    full size, 200 files and an hour, is benchmarks/files_bench.py."""
+    import shutil
+    import tempfile
+    n_files, total_s = (20, 360.0) if settings.rounds >= 5 else (6, 60.0)
+    work = tempfile.mkdtemp(prefix="audiofast-bench-files-")
+    try:
+        _progress(f"writing the files corpus ({n_files} files)")
+        paths = wl.files_corpus(os.path.join(work, "corpus"), n_files, total_s)
+        return files_rows(paths, os.path.join(work, "out"), settings)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 SECTIONS = {"convert": bench_convert, "resample": bench_resample, "vad": bench_vad,
-            "pipeline": bench_pipeline, "realtime": bench_realtime}
+            "pipeline": bench_pipeline, "realtime": bench_realtime, "files": bench_files}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -528,6 +608,12 @@ def format_table(rows: list[Row]) -> str:
             ours, theirs = r.quality.get("audiofast", {}), r.quality.get(r.baseline, {})
             for key in ("SNR", "aligned", "alias"):
                 b.append(f"{_fmt_db(ours, key)} / {_fmt_db(theirs, key)}" if ours else "")
+    if any(r.audio_s for r in rows):
+        # audio seconds per wall second, audiofast / peer
+        header.append("x real time")
+        for r, b in zip(rows, body):
+            b.append(f"{r.audio_s / r.times_s['audiofast']:.0f} / "
+                     f"{r.audio_s / r.times_s[r.baseline]:.0f}" if r.audio_s else "")
     widths = [max(len(str(c)) for c in col) for col in zip(header, *body)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(b) for b in body])
@@ -557,7 +643,8 @@ def run(only: list[str] | None = None, quick: bool = False) -> dict:
         rows = section(settings)
         result["sections"][name] = [
             {"operation": r.operation, "size": r.size, "times_s": r.times_s,
-             "baseline": r.baseline, "speedup": r.ratio, "quality_db": r.quality}
+             "baseline": r.baseline, "speedup": r.ratio, "quality_db": r.quality,
+             **({"audio_s": r.audio_s} if r.audio_s else {})}
             for r in rows]
         if sys.stderr.isatty():
             sys.stderr.write("\r\033[K")                 # clear the progress line
@@ -580,7 +667,8 @@ def main(argv: list[str] | None = None) -> int:
     print("Times are medians of interleaved rounds in this process; speed-up = peer time / "
           "audiofast time.\nQuality columns are audiofast / peer, in dB, measured on float32 "
           "test tones: SNR against the best-fit sine, aligned SNR against the sine at the exact "
-          "output times, alias rejection above the new Nyquist frequency.")
+          "output times, alias rejection above the new Nyquist frequency.\nx real time: audio "
+          "seconds processed per wall second, audiofast / peer.")
     result = run(args.only, args.quick)
     if args.json:
         with open(args.json, "w") as f:
