@@ -85,7 +85,7 @@ def test_cli_rejects_unknown_command_and_section(capsys):
 
 # the asv suites: each reaches audiofast's workloads only through audiofast._workloads, guarded so
 # that asv can import it for a commit that predates that module
-ASV_SUITES = ["bench_convert", "bench_resample", "bench_vad"]
+ASV_SUITES = ["bench_convert", "bench_resample", "bench_vad", "bench_files"]
 NEEDS_NO_WORKLOADS = {"ToFloat32Dtypes", "VADAccuracy"}
 
 
@@ -143,3 +143,122 @@ def test_compat_workloads_call_the_drop_in_modules(rng):
     np.testing.assert_array_equal(
         wl.resample_call("compat.librosa resample", 44100, 16000, x)(),
         compat_librosa.resample(x, orig_sr=44100, target_sr=16000))
+
+
+# ---------------------------------------------------------------------------------------------
+# Files (issue 14): the corpus, the peers of `prepare`, the files section, the memory probe
+
+def _decoded(paths):
+    import soundfile
+    return [soundfile.read(p, dtype="int16") for p in paths]
+
+
+def test_files_corpus_is_deterministic_with_the_promised_formats_and_lengths(tmp_path):
+    import soundfile
+    paths = wl.files_corpus(tmp_path / "a", n_files=6, total_s=108.0)
+    assert [pathlib.Path(p).name for p in paths] == [
+        "file_0000.wav", "file_0001.flac", "file_0002.wav", "file_0003.flac", "file_0004.wav",
+        "file_0005.flac"]
+    infos = [soundfile.info(p) for p in paths]
+    assert [i.format for i in infos] == ["WAV", "FLAC"] * 3
+    assert all((i.samplerate, i.channels, i.subtype) == (44100, 2, "PCM_16") for i in infos)
+    lengths = np.array([i.frames for i in infos]) / 44100
+    # spread over 1/3 to 5/3 of the mean (18 s): 6 to 30 s, an hour over 200 files
+    assert lengths.min() >= 6 and lengths.max() <= 30 and np.ptp(lengths) > 12
+    assert abs(lengths.sum() - 108.0) <= len(paths) / 44100
+    again = wl.files_corpus(tmp_path / "b", n_files=6, total_s=108.0)
+    other = wl.files_corpus(tmp_path / "c", n_files=6, total_s=108.0, seed=1)
+    for (x, rate), (y, _), (z, _) in zip(_decoded(paths), _decoded(again), _decoded(other)):
+        np.testing.assert_array_equal(x, y)
+        assert x.shape != z.shape or not np.array_equal(x, z)
+        # noise before and after the speech (trimming has something to do), speech between
+        level = lambda part: 20 * np.log10(np.sqrt(np.mean((part / 32768.0) ** 2)))
+        assert level(x[: rate // 4]) < -55 and level(x[-rate // 4:]) < -55
+        assert level(x) > -35
+        assert 0 < np.abs(x[: rate // 4]).max()          # noise, not digital silence
+
+
+def test_files_peers_do_the_same_work_as_prepare(tmp_path):
+    """16 kHz mono PCM_16 WAV from each pipeline; the peers' trims keep what prepare's does to
+    within 0.1 s at each end (the VAD pads by 60 ms; the peers' frames are 30 and 32 ms), and
+    the audio they keep is the same audio."""
+    import soundfile
+    paths = wl.files_corpus(tmp_path / "corpus", n_files=4, total_s=48.0)
+    ours = wl.files_pipeline("audiofast", paths, tmp_path / "audiofast")()
+    assert ours.exit_status == 0 and ours.seconds_in == pytest.approx(48.0)
+    for impl in wl.FILES_PEERS:
+        spans = wl.files_pipeline(impl, paths, tmp_path / impl)()
+        for path, (start, end), result in zip(paths, spans, ours.files):
+            name = pathlib.Path(path).stem + ".wav"
+            info = soundfile.info(tmp_path / impl / name)
+            assert (info.format, info.subtype, info.samplerate, info.channels) == (
+                "WAV", "PCM_16", 16000, 1)
+            assert info.frames == end - start
+            (entry,) = result.entries
+            assert entry["audio_filepath"] == str(tmp_path / "audiofast" / name)
+            a, _ = soundfile.read(entry["audio_filepath"], dtype="float32")
+            b, _ = soundfile.read(tmp_path / impl / name, dtype="float32")
+            first = round(entry["offset_s"] * 16000)
+            assert abs(start - first) <= 1600 and abs(end - (first + len(a))) <= 1600
+            # at least 0.25 s of noise at each end, less the 60 ms pads: the trim cut something
+            assert len(a) < 16000 * (soundfile.info(path).duration - 0.3)
+            lo, hi = max(first, start), min(first + len(a), end)
+            x, y = a[lo - first:hi - first], b[lo - start:hi - start]
+            assert np.corrcoef(x, y)[0, 1] > 0.999
+            assert np.abs(x - y).max() < 1e-3
+
+
+def test_files_pipeline_rejects_an_unknown_impl(tmp_path):
+    with pytest.raises(ValueError, match="unknown impl 'ffmpeg'"):
+        wl.files_pipeline("ffmpeg", [], tmp_path)
+
+
+def test_files_rows_time_every_candidate_and_carry_the_audio_seconds(tmp_path):
+    paths = wl.files_corpus(tmp_path / "corpus", n_files=2, total_s=14.0)
+    rows = bench.files_rows(paths, str(tmp_path / "out"), bench.Settings(rounds=1, target_s=0),
+                            dask=False)
+    assert [r.baseline for r in rows] == ["librosa + soundfile", "soxr + soundfile",
+                                          "audiofast 1 job", "soundfile.read alone"]
+    assert all(r.section == "files" and r.audio_s == pytest.approx(14.0) for r in rows)
+    assert rows[0].size == "2 files, 0.2 min, 44.1 kHz stereo int16 WAV + FLAC"
+    assert rows[2].times_s["audiofast"] == rows[2].times_s["audiofast --jobs 2"]
+    assert rows[0].times_s["audiofast"] == rows[0].times_s["audiofast 1 job"]
+    table = bench.format_table(rows)
+    assert "x real time" in table.splitlines()[0]
+    r = rows[1]
+    assert (f"{14.0 / r.times_s['audiofast']:.0f} / {14.0 / r.times_s['soxr + soundfile']:.0f}"
+            in table.splitlines()[3])
+    # the other sections' tables have no such column
+    plain = bench.Row("vad", "op", "size", {"audiofast": 1.0, "peer": 2.0}, "peer")
+    assert "x real time" not in bench.format_table([plain])
+
+
+def test_files_rows_skip_missing_peers(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "librosa", None)
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    paths = wl.files_corpus(tmp_path / "corpus", n_files=1, total_s=6.0)
+    with pytest.raises(wl.PeerMissing, match="librosa is not installed"):
+        wl.files_pipeline("librosa + soundfile", paths, tmp_path / "x")
+    rows = bench.files_rows(paths, str(tmp_path / "out"), bench.Settings(rounds=1, target_s=0))
+    baselines = [r.baseline for r in rows]
+    assert "librosa + soundfile" not in baselines and "soxr + soundfile" in baselines
+    assert not any("Dask" in r.operation for r in rows)
+
+
+@pytest.mark.skipif(not pathlib.Path("/proc/self/status").exists(), reason="needs VmHWM")
+def test_peak_rss_is_the_child_s_own_and_sees_a_file_held_whole(tmp_path):
+    """The child's baseline is its own, not this (fatter) process's peak, and the probe sees a
+    peer hold the decoded file whole (float32 stereo: 40 MB for two minutes) where prepare
+    streams it in 10 s blocks."""
+    fat = np.ones(40_000_000)                     # 305 MB, touched
+    path = tmp_path / "two_minutes.wav"
+    wl.speech_file(path, 120.0, 44100)
+    whole_mb = 120 * 44100 * 2 * 4 / 2 ** 20
+    theirs = wl.peak_rss_mb("soxr + soundfile", path, tmp_path / "soxr")
+    ours = wl.peak_rss_mb("audiofast", path, tmp_path / "audiofast")
+    assert fat.sum() == 40_000_000
+    for r in (theirs, ours):
+        assert 0 < r["baseline_mb"] < 250 and r["peak_mb"] == r["baseline_mb"] + r["above_mb"]
+    assert theirs["above_mb"] > whole_mb
+    assert ours["above_mb"] < whole_mb / 2
