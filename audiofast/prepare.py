@@ -608,7 +608,7 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
             min_segment_s: float = 1.0, max_segment_s: float = 30.0, quality: str = "high",
             vad: dict | None = None, jobs: int | None = None, manifest=None,
             overwrite: bool = False, quiet: bool = True, client=None,
-            block_s: float = 10.0) -> PrepareResult:
+            block_s: float = 2.0) -> PrepareResult:
     """Resample, mix down, trim or split audio files into a folder, with a manifest.
 
     Parameters
@@ -658,8 +658,9 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
     client : dask.distributed.Client, optional
         Run each file as a task on this cluster instead of local threads (the workers must see
         the same paths). The outputs and manifest are those of a local run.
-    block_s : float, default 10
-        Seconds of input read at a time: memory is bounded by this, not the files' length.
+    block_s : float, default 2
+        Seconds of input read at a time: memory is bounded by this, not the files' length
+        (2 s measured fastest here, between 0.25 s and 10 s: larger blocks leave the caches).
 
     Returns
     -------
