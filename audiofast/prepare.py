@@ -143,6 +143,9 @@ def _collect(inputs: Iterable, out: str) -> list[tuple[str, str]]:
     def add(item: str, where: str) -> None:
         if os.path.isdir(item):
             root = os.path.abspath(item)
+            if root == out:
+                raise ValueError(f"prepare: the output folder {out!r} is an input folder; "
+                                 f"its outputs would sit among (and overwrite) the inputs")
             if os.path.commonpath([root, out]) == root and root != out:
                 skip = out      # an output folder inside an input folder: not an input
             else:

@@ -253,8 +253,12 @@ def test_threads_and_dask_equal_one_job(corpus, tmp_path):
 
 
 def test_outputs_never_overwrite_inputs(corpus, tmp_path):
-    with pytest.raises(ValueError, match="is an input"):
+    with pytest.raises(ValueError, match="is an input folder"):
         prep.prepare([corpus], corpus)                          # OUT = the input folder
+    with pytest.raises(ValueError, match="is an input folder"):
+        prep.prepare([corpus], corpus, split=True)
+    with pytest.raises(ValueError, match="is an input; choose"):
+        prep.prepare([corpus / "a.wav"], corpus)                # OUT/a.wav = the input
     with pytest.raises(ValueError, match="would both be written"):
         prep.prepare([corpus / "a.wav", corpus], tmp_path / "o")  # a.wav twice -> o/a.wav
     before = {p: p.stat().st_mtime_ns for p in corpus.rglob("*") if p.is_file()}
