@@ -427,6 +427,9 @@ def dumps(reports: list[dict]) -> str:
 def _matplotlib():
     """matplotlib's Figure and Agg canvas, or an ImportError naming the plot extra."""
     try:
+        # the package itself first: its submodules may be cached in sys.modules already, and
+        # importing them would not notice a matplotlib that is gone (or blocked)
+        import matplotlib  # noqa: F401
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.collections import PolyCollection
         from matplotlib.figure import Figure
@@ -510,9 +513,9 @@ def _plot_targets(plot_path: str, files: list[str]) -> tuple[list[str] | None, s
 
 
 def _reason(e: Exception, path: str) -> str:
-    """One line saying why `path` failed. audiofast.io's messages start with the function and
+    """One line saying why `path` failed. audiofast.io's messages start with its function and
     quote the path, which the line already begins with: both are dropped."""
-    msg = re.sub(r"^\w+: ", "", str(e))
+    msg = re.sub(r"^(info|blocks): ", "", str(e))
     for quoted in (f": {path!r}", f" {path!r}", f"{path!r} "):
         msg = msg.replace(quoted, "")
     return " ".join(msg.splitlines()) or type(e).__name__
