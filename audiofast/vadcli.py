@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import io as aio
-from .voice import _VAD_MAX_RATE, _VAD_METHODS, VAD, VADResult
+from .voice import _VAD_MAX_RATE, _VAD_METHODS, _VAD_MIN_RATE, VAD, VADResult
 
 __all__ = ["main"]
 
@@ -544,9 +544,15 @@ def main(argv: list[str] | None = None) -> int:
 
     params = _vad_params(args)
     try:
-        # every parameter checked once, up front, at the highest rate the VAD takes (where no
-        # duration is shorter than a sample): only a file's own rate can still fail below
-        VAD(_VAD_MAX_RATE, **params)
+        # every parameter checked once, up front, on the cheapest detector (1000 Hz: frames of
+        # at most 10,000 samples); what fails only there (a frame or hop under one sample at
+        # 1000 Hz) is checked again at the highest rate, where it fails only if it fails at
+        # every rate, and where such short frames cost little. A file's own rate can still
+        # fail below, for that file.
+        try:
+            VAD(_VAD_MIN_RATE, **params)
+        except ValueError:
+            VAD(_VAD_MAX_RATE, **params)
     except (TypeError, ValueError) as e:
         return usage(_option_error(e))
     try:

@@ -408,3 +408,39 @@ def test_command_runs_end_to_end(files):
     done = subprocess.run([sys.executable, "-m", "audiofast", "vad", path + ".missing"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1 and done.stderr.count("\n") == 1
+
+
+def test_frame_ms_valid_at_some_rates_only_is_judged_per_file(capsys, tmp_path):
+    # 0.05 ms is one sample at 16 kHz (0.8, rounded) and none at 8 kHz: the 16 kHz file is
+    # analysed as vad() does, the 8 kHz one reported; no usage error for either
+    hi = write_bursts(tmp_path / "hi.wav", 16000, 1)
+    lo = write_bursts(tmp_path / "lo.wav", 8000, 1)
+    status, out, err = run(capsys, "--json", "--frame-ms", "0.05", hi, lo)
+    assert status == 1
+    (got,) = json.loads(out)
+    ref, _ = reference(hi, frame_ms=0.05)
+    assert got["file"] == hi and got["segments"] == ref.segments.tolist()
+    assert got["vad"]["frame_length"] == 1
+    (line,) = err.splitlines()
+    assert line.startswith(f"audiofast vad: {lo}: ") and "frame_ms" in line
+    # under a sample at every rate the VAD takes: a usage error
+    status, out, err = run(capsys, "--frame-ms", "0.0001", hi)
+    assert status == 2 and "argument --frame-ms" in err and out == ""
+
+
+def test_options_are_checked_without_a_detector_larger_than_the_files(capsys, files,
+                                                                         monkeypatch):
+    # a 10 s frame at the VAD's top rate, 1 MHz, would be a 300 MB detector built only to
+    # check the options
+    rates = []
+
+    class SpyVAD(af.VAD):
+        @functools.wraps(af.VAD.__init__)
+        def __init__(self, sample_rate, **params):
+            rates.append(sample_rate)
+            super().__init__(sample_rate, **params)
+
+    monkeypatch.setattr(vadcli, "VAD", SpyVAD)
+    status, _, err = run(capsys, "--frame-ms", "10000", files[16000, 1, "wav"])
+    assert status == 0, err
+    assert max(rates) == 16000 and len(rates) == 2
