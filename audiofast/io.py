@@ -99,23 +99,33 @@ def _read_dtype(dtype, func: str) -> str:
     return name
 
 
-def _read_frames(f, n: int, dtype: str, path: str, func: str) -> np.ndarray:
-    """The next n frames of open file f as a (channels, n) array of `dtype`."""
+def _raw_dtype(subtype: str, dtype: str) -> str:
+    """What to ask libsndfile for, to give `dtype`: integers that pcm_to_float32 decodes for
+    float32 from integer subtypes, else `dtype` itself."""
+    if dtype == "float32" and subtype in _INT16_SUBTYPES:
+        return "int16"
+    if dtype == "float32" and subtype in _INT32_SUBTYPES:
+        return "int32"
+    return dtype
+
+
+def _read_frames(f, n: int, dtype: str, path: str, func: str,
+                 raw: np.ndarray | None = None) -> np.ndarray:
+    """The next n frames of open file f as a (channels, n) array of `dtype`; libsndfile reads
+    into `raw` ((>= n, channels) of _raw_dtype) when given, so a loop reuses one buffer."""
     sf = _soundfile()
     ch = f.channels
-    sub = f.subtype
+    kind = _raw_dtype(f.subtype, dtype)
     try:
-        if dtype == "float32" and sub in _INT16_SUBTYPES:
-            raw = f.read(n, dtype="int16", always_2d=True)
-            got = pcm_to_float32(raw, sample_width=2, channels=ch)
-        elif dtype == "float32" and sub in _INT32_SUBTYPES:
-            raw = f.read(n, dtype="int32", always_2d=True)
-            got = pcm_to_float32(raw, sample_width=4, channels=ch)
+        if raw is not None:
+            got = f.read(n, dtype=kind, always_2d=True, out=raw[:n])
         else:
-            got = np.ascontiguousarray(f.read(n, dtype=dtype, always_2d=True).T)
+            got = f.read(n, dtype=kind, always_2d=True)
     except sf.LibsndfileError as e:
         raise AudioFileError(f"{func}: cannot read {path!r}: {e.error_string}") from None
-    return got
+    if kind != dtype:
+        return pcm_to_float32(got, sample_width=2 if kind == "int16" else 4, channels=ch)
+    return np.ascontiguousarray(got.T)
 
 
 def _span(f, start, frames, func: str) -> int:
@@ -181,8 +191,11 @@ def blocks(path, blocksize: int, *, dtype="float32", start: int = 0,
     def gen():
         with _open_read(p, "blocks") as f:
             left = _span(f, start, frames, "blocks")
+            # one buffer libsndfile reads into, reused: a new one per block cost its page
+            # faults every time (a third of the whole conversion's time at 10 s blocks)
+            raw = np.empty((min(size, left), f.channels), _raw_dtype(f.subtype, dt))
             while left > 0:
-                block = _read_frames(f, min(size, left), dt, p, "blocks")
+                block = _read_frames(f, min(size, left), dt, p, "blocks", raw)
                 if block.shape[1] == 0:     # the header promised more than the file holds
                     raise AudioFileError(f"blocks: {p!r} ends {left} frames before its header "
                                          f"says (truncated)")

@@ -143,6 +143,9 @@ def _collect(inputs: Iterable, out: str) -> list[tuple[str, str]]:
     def add(item: str, where: str) -> None:
         if os.path.isdir(item):
             root = os.path.abspath(item)
+            if root == out:
+                raise ValueError(f"prepare: the output folder {out!r} is an input folder; "
+                                 f"its outputs would sit among (and overwrite) the inputs")
             if os.path.commonpath([root, out]) == root and root != out:
                 skip = out      # an output folder inside an input folder: not an input
             else:
@@ -608,7 +611,7 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
             min_segment_s: float = 1.0, max_segment_s: float = 30.0, quality: str = "high",
             vad: dict | None = None, jobs: int | None = None, manifest=None,
             overwrite: bool = False, quiet: bool = True, client=None,
-            block_s: float = 10.0) -> PrepareResult:
+            block_s: float = 2.0) -> PrepareResult:
     """Resample, mix down, trim or split audio files into a folder, with a manifest.
 
     Parameters
@@ -658,8 +661,9 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
     client : dask.distributed.Client, optional
         Run each file as a task on this cluster instead of local threads (the workers must see
         the same paths). The outputs and manifest are those of a local run.
-    block_s : float, default 10
-        Seconds of input read at a time: memory is bounded by this, not the files' length.
+    block_s : float, default 2
+        Seconds of input read at a time: memory is bounded by this, not the files' length
+        (2 s measured fastest here, between 0.25 s and 10 s: larger blocks leave the caches).
 
     Returns
     -------

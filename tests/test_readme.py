@@ -35,6 +35,13 @@ def test_readme_examples_run_and_their_comments_hold(capsys):
     assert ns["r"].speech_ratio == 0.38 and not ns["det"].in_speech
     assert ns["segments"] == [[14880, 33120]]
     assert tuple(ns["trimmed"].shape) == (ns["end"] - ns["start"],)
+    # the files example: a FLAC written and read back, then prepared to 16 kHz mono
+    assert ns["rate"] == 48000 and ns["back"].shape == (2, 48000)
+    assert ns["back"].dtype == np.float32
+    entry = ns["entry"]
+    assert entry["audio_filepath"].endswith("/16k/take1.wav") and entry["duration"] == 1.0
+    assert entry["source"].endswith("/take1.flac") and entry["sample_rate"] == 16000
+    assert entry["offset_s"] == 0.0
 
 
 def test_readme_switching_section_comments_hold():
