@@ -5,7 +5,10 @@ out), with --jobs 2 and (--dask) a Dask LocalCluster of two workers; then the pe
 one job on a one-hour file, each pipeline in a fresh process.
 
     python benchmarks/files_bench.py [--files 200] [--hours 1.0] [--rounds 5] [--dask]
-                                     [--long-hours 1.0] [--dir PATH]
+                                     [--by-format] [--long-hours 1.0] [--dir PATH]
+
+--by-format repeats the comparison (without Dask) on the WAV half and the FLAC half alone: FLAC
+decoding, which every pipeline pays alike, is most of what separates them.
 
 Every candidate runs in this process, interleaved round by round, and the median of the rounds
 is reported (`audiofast.bench.measure`, as `audiofast bench` does; its ``files`` section is this
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     p.add_argument("--dask", action="store_true",
                    help="add a Dask LocalCluster of 2 workers (needs dask.distributed)")
+    p.add_argument("--by-format", action="store_true",
+                   help="also compare on the WAV files alone and the FLAC files alone")
     p.add_argument("--long-hours", type=float, default=1.0,
                    help="length of the file whose peak memory is measured (0: skip)")
     p.add_argument("--dir", help="work here and keep the corpus and outputs "
@@ -86,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
                       f"{_same_outputs(one, os.path.join(out, other))}")
         print(f"decoding alone (soundfile.read as int16): {_decoding(paths, work, args.rounds)}",
               flush=True)
+        if args.by_format:
+            for ext in ("wav", "flac"):
+                some = [q for q in paths if q.endswith("." + ext)]
+                print(f"\n{ext.upper()} files alone:")
+                print(bench.format_table(bench.files_rows(
+                    some, os.path.join(work, "out-" + ext), settings, dask=False)), flush=True)
         if args.long_hours > 0:
             long_path = os.path.join(work, "long", "long.wav")
             os.makedirs(os.path.dirname(long_path), exist_ok=True)
