@@ -607,9 +607,10 @@ def dask_client(workers: int = 2):
 
 def peak_rss_mb(impl: str, path, out_dir) -> dict:
     """Peak resident memory of ``files_pipeline(impl, [path], out_dir)`` in a fresh Python
-    process: {"baseline_mb": the process's peak after its imports and a warm-up run on a 3 s
-    file like `path` (filters designed, lazy modules loaded), "peak_mb": its peak after the
-    run, "above_mb": the difference}, MB of 2**20 bytes (see `_peak_mb`)."""
+    process: {"imports_mb": the process's peak after the pipeline's imports, "baseline_mb":
+    its peak after a warm-up run on a 3 s file like `path` too (filters designed, lazy modules
+    such as librosa's loaded), "peak_mb": its peak after the run, "above_mb": peak_mb -
+    baseline_mb}, MB of 2**20 bytes (see `_peak_mb`)."""
     code = ("import sys; from audiofast._workloads import _peak_rss_child; "
             "_peak_rss_child(*sys.argv[1:])")
     done = subprocess.run([sys.executable, "-c", code, impl, os.fspath(path),
@@ -637,6 +638,8 @@ def _peak_mb() -> float:
 
 def _peak_rss_child(impl: str, path: str, out_dir: str) -> None:
     import soundfile
+    files_pipeline(impl, [], os.path.join(out_dir, "imports"))
+    imports = _peak_mb()
     warm = os.path.join(out_dir, "warm-up")
     os.makedirs(warm, exist_ok=True)
     short = os.path.join(warm, "input" + os.path.splitext(path)[1])
@@ -645,4 +648,5 @@ def _peak_rss_child(impl: str, path: str, out_dir: str) -> None:
     baseline = _peak_mb()
     files_pipeline(impl, [path], out_dir)()
     after = _peak_mb()
-    print(json.dumps({"baseline_mb": baseline, "peak_mb": after, "above_mb": after - baseline}))
+    print(json.dumps({"imports_mb": imports, "baseline_mb": baseline, "peak_mb": after,
+                      "above_mb": after - baseline}))
