@@ -480,8 +480,10 @@ def convert_into(cnp.ndarray src, out, cnp.dtype dtype, str func):
     return dst
 
 
-def mono(cnp.ndarray src, int axis):
-    """A new float32 array: the mean of ``src`` over ``axis`` (the channels), which is removed.
+def mono(cnp.ndarray src, int axis, out=None, str func="to_mono"):
+    """The mean of ``src`` over ``axis`` (the channels), which is removed, as float32: a new
+    array, or written into ``out`` (checked here: a writeable float32 ndarray of the result's
+    shape; errors name ``func``) and returned.
 
     Unchecked: ``0 <= axis < src.ndim``, ``src.shape[axis] >= 1``, ``src`` of a dtype ``convert``
     takes to float32, and the same layout guarantees as ``convert``.
@@ -494,7 +496,25 @@ def mono(cnp.ndarray src, int axis):
             dims[m] = cnp.PyArray_DIMS(src)[k]
             strides[m] = cnp.PyArray_STRIDES(src)[k]
             m += 1
-    cdef cnp.ndarray dst = cnp.PyArray_EMPTY(m, dims, cnp.NPY_FLOAT32, 0)
+    cdef cnp.ndarray dst
+    if out is None:
+        dst = cnp.PyArray_EMPTY(m, dims, cnp.NPY_FLOAT32, 0)
+    else:
+        if not isinstance(out, cnp.ndarray):
+            raise TypeError(f"{func}: out must be a numpy.ndarray, got {type(out).__name__}")
+        dst = out
+        if _code(dst) != F32:
+            raise TypeError(f"{func}: out must have dtype float32, got {dst.dtype}")
+        if (cnp.PyArray_NDIM(dst) != m
+                or not cnp.PyArray_CompareLists(cnp.PyArray_DIMS(dst), dims, m)):
+            raise ValueError(f"{func}: out must have shape "
+                             f"{tuple([dims[k] for k in range(m)])}, got {(<object>dst).shape}")
+        if not cnp.PyArray_ISWRITEABLE(dst):
+            raise ValueError(f"{func}: out is read-only")
+        if not ready(dst) or overlap(src, dst):
+            # rare layouts (unaligned or byte-swapped out, out overlapping src)
+            dst[...] = mono(src, axis)
+            return dst
     cdef Walk w
     if not _walk_init(&w, m, dims, strides, cnp.PyArray_STRIDES(dst),
                       cnp.PyArray_ITEMSIZE(src), cnp.PyArray_ITEMSIZE(dst)):

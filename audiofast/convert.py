@@ -188,7 +188,7 @@ def from_float32(x, dtype, out: np.ndarray | None = None) -> np.ndarray:
     return _convert(x, dt, out, "from_float32")
 
 
-def to_mono(x, axis: int = 0) -> np.ndarray:
+def to_mono(x, axis: int = 0, out: np.ndarray | None = None) -> np.ndarray:
     """Average the channels of multichannel audio into one float32 channel.
 
     Parameters
@@ -199,28 +199,35 @@ def to_mono(x, axis: int = 0) -> np.ndarray:
         1-D input is taken as already mono (as ``librosa.to_mono`` does) and returned as float32.
     axis : int, default 0
         The channel axis.
+    out : ndarray of float32, optional
+        Where to write the result: the shape of `x` without `axis` (``(frames,)`` for 2-D
+        audio). A loop over blocks can reuse one buffer instead of allocating one a block.
 
     Returns
     -------
     ndarray of float32
         The mean over `axis`, which is removed from the shape. Computed in float64 and rounded
         once, so it is the correctly rounded mean for two channels. NaN or inf in any channel
-        gives NaN or inf at that position.
+        gives NaN or inf at that position. `out` if given.
 
     Raises
     ------
     TypeError
-        `x` has an unsupported dtype, or `axis` is not an integer.
+        `x` has an unsupported dtype, `axis` is not an integer, or `out` is not a float32
+        ndarray.
     ValueError
         `x` is 0-d, `axis` is out of range (``numpy.exceptions.AxisError``), the channel axis
         is empty, or it has more than 64 channels: that is what ``to_mono(x)`` of
-        ``(frames, channels)`` audio looks like; pass ``axis=-1`` for it.
+        ``(frames, channels)`` audio looks like; pass ``axis=-1`` for it. `out` has the wrong
+        shape or is read-only.
     """
     x = _checks.as_array(x, _TO_FLOAT32, "to_mono")
     if x.ndim == 0:
         raise ValueError("to_mono: x must have at least one dimension (channels or time)")
     ax = _checks.axis_index(axis, x.ndim, "to_mono")
     if x.ndim == 1:
+        if out is not None:
+            return _dispatch.core.convert_into(x, out, _F32, "to_mono")
         return _dispatch.core.converted(x, _F32)
     if x.shape[ax] == 0:
         raise ValueError(f"to_mono: x has no channels along axis {axis} (shape {x.shape})")
@@ -231,7 +238,7 @@ def to_mono(x, axis: int = 0) -> np.ndarray:
         raise ValueError(f"to_mono: x of shape {x.shape} would have {x.shape[ax]} channels on "
                          f"axis {axis} (more than {_checks.PLAUSIBLE_CHANNELS} are taken for a "
                          f"wrong layout); {fix}")
-    return _dispatch.core.mono(x, ax)
+    return _dispatch.core.mono(x, ax, out)
 
 
 def _byte_view(buf, func: str) -> memoryview:

@@ -88,8 +88,12 @@ def info(path) -> AudioInfo:
     """
     p = _path(path, "info")
     with _open_read(p, "info") as f:
-        return AudioInfo(p, int(f.samplerate), int(f.frames), int(f.channels), str(f.format),
-                         str(f.subtype))
+        return _info_of(f, p)
+
+
+def _info_of(f, path: str) -> AudioInfo:
+    return AudioInfo(path, int(f.samplerate), int(f.frames), int(f.channels), str(f.format),
+                     str(f.subtype))
 
 
 def _read_dtype(dtype, func: str) -> str:
@@ -113,18 +117,27 @@ def _read_frames(f, n: int, dtype: str, path: str, func: str,
                  raw: np.ndarray | None = None) -> np.ndarray:
     """The next n frames of open file f as a (channels, n) array of `dtype`; libsndfile reads
     into `raw` ((>= n, channels) of _raw_dtype) when given, so a loop reuses one buffer."""
-    sf = _soundfile()
-    ch = f.channels
     kind = _raw_dtype(f.subtype, dtype)
+    return _planar_of(_read_raw(f, n, kind, path, func, raw), dtype)
+
+
+def _read_raw(f, n: int, kind: str, path: str, func: str,
+              raw: np.ndarray | None = None) -> np.ndarray:
+    """The next n (or fewer, at the end) frames of open file f as libsndfile gives them:
+    interleaved ``(n, channels)`` of `kind`, in `raw` (a view of it) when given."""
+    sf = _soundfile()
     try:
         if raw is not None:
-            got = f.read(n, dtype=kind, always_2d=True, out=raw[:n])
-        else:
-            got = f.read(n, dtype=kind, always_2d=True)
+            return f.read(n, dtype=kind, always_2d=True, out=raw[:n])
+        return f.read(n, dtype=kind, always_2d=True)
     except sf.LibsndfileError as e:
         raise AudioFileError(f"{func}: cannot read {path!r}: {e.error_string}") from None
-    if kind != dtype:
-        return pcm_to_float32(got, sample_width=2 if kind == "int16" else 4, channels=ch)
+
+
+def _planar_of(got: np.ndarray, dtype: str) -> np.ndarray:
+    """Interleaved (n, channels) samples read as `_raw_dtype` -> planar (channels, n) `dtype`."""
+    if got.dtype.name != dtype:
+        return pcm_to_float32(got, sample_width=got.dtype.itemsize, channels=got.shape[1])
     return np.ascontiguousarray(got.T)
 
 
@@ -189,19 +202,44 @@ def blocks(path, blocksize: int, *, dtype="float32", start: int = 0,
     dt = _read_dtype(dtype, "blocks")
 
     def gen():
-        with _open_read(p, "blocks") as f:
-            left = _span(f, start, frames, "blocks")
-            # one buffer libsndfile reads into, reused: a new one per block cost its page
-            # faults every time (a third of the whole conversion's time at 10 s blocks)
-            raw = np.empty((min(size, left), f.channels), _raw_dtype(f.subtype, dt))
-            while left > 0:
-                block = _read_frames(f, min(size, left), dt, p, "blocks", raw)
-                if block.shape[1] == 0:     # the header promised more than the file holds
-                    raise AudioFileError(f"blocks: {p!r} ends {left} frames before its header "
-                                         f"says (truncated)")
-                left -= block.shape[1]
-                yield block
+        with _RawReader(p, "blocks") as r:
+            for got in r.blocks(size, dt, start, frames):
+                yield _planar_of(got, dt)
     return gen()
+
+
+class _RawReader:
+    """An audio file open for reading block by block, as libsndfile gives the samples: what
+    `blocks` is made of, and what `audiofast.prepare` reads with (it mixes interleaved
+    integer frames to mono in one pass). `info` is the header."""
+
+    def __init__(self, path: str, func: str):
+        self.path, self.func = path, func
+        self.file = _open_read(path, func)
+        self.info = _info_of(self.file, path)
+
+    def __enter__(self) -> "_RawReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def blocks(self, size: int, dtype: str, start: int = 0,
+               frames: int = -1) -> Iterator[np.ndarray]:
+        """Interleaved ``(n <= size, channels)`` arrays of ``_raw_dtype(subtype, dtype)``, each
+        a view of one buffer that the next block overwrites."""
+        f = self.file
+        left = _span(f, start, frames, self.func)
+        # one buffer libsndfile reads into, reused: a new one per block cost its page faults
+        # every time (a third of the whole conversion's time at 10 s blocks)
+        raw = np.empty((min(size, left), f.channels), _raw_dtype(f.subtype, dtype))
+        while left > 0:
+            got = _read_raw(f, min(size, left), raw.dtype.name, self.path, self.func, raw)
+            if got.shape[0] == 0:           # the header promised more than the file holds
+                raise AudioFileError(f"{self.func}: {self.path!r} ends {left} frames before "
+                                     f"its header says (truncated)")
+            left -= got.shape[0]
+            yield got
 
 
 # ---------------------------------------------------------------------------------------------

@@ -292,6 +292,50 @@ def test_to_mono_many_channels_and_nan_propagates(core, rng):
     assert np.isnan(y[10]) and y[20] == np.inf
 
 
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.float32])
+def test_to_mono_out_is_written_and_returned(core, rng, dtype):
+    if np.dtype(dtype).kind == "f":
+        x = rng.standard_normal((3000, 2)).astype(dtype)
+    else:
+        x = rng.integers(np.iinfo(dtype).min, np.iinfo(dtype).max, (3000, 2), dtype=dtype)
+    expected = ref_to_float32(x).astype(np.float64).mean(axis=1).astype(np.float32)
+    buf = np.full(4000, 7.0, np.float32)
+    got = af.to_mono(x, axis=-1, out=buf[:3000])
+    assert got.base is buf or got.base is buf.base or np.shares_memory(got, buf)
+    np.testing.assert_array_equal(buf[:3000], expected)
+    assert (buf[3000:] == 7.0).all()                  # nothing written past it
+    strided = np.zeros(6000, np.float32)[::2]         # any layout of out
+    np.testing.assert_array_equal(af.to_mono(x, axis=-1, out=strided), expected)
+    swapped = np.zeros(3000, np.dtype(np.float32).newbyteorder())
+    np.testing.assert_array_equal(af.to_mono(x, axis=-1, out=swapped), expected)
+    one_d = np.zeros(3000, np.float32)                # 1-D input: already mono, converted
+    np.testing.assert_array_equal(af.to_mono(x[:, 0], out=one_d),
+                                  ref_to_float32(x[:, 0]).astype(np.float32))
+
+
+def test_to_mono_out_overlapping_its_input(core):
+    x = np.arange(-2000, 2000, dtype=np.float32).reshape(2, 2000) / 4096
+    expected = x.astype(np.float64).mean(axis=0).astype(np.float32)
+    np.testing.assert_array_equal(af.to_mono(x, out=x[1]), expected)
+    np.testing.assert_array_equal(x[1], expected)
+
+
+def test_bad_to_mono_out():
+    x = np.zeros((2, 10), np.float32)
+    with pytest.raises(TypeError, match="to_mono: out must have dtype float32, got float64"):
+        af.to_mono(x, out=np.zeros(10))
+    with pytest.raises(TypeError, match="to_mono: out must be a numpy.ndarray, got list"):
+        af.to_mono(x, out=[0.0] * 10)
+    with pytest.raises(ValueError, match=r"to_mono: out must have shape \(10,\), got \(2, 10\)"):
+        af.to_mono(x, out=np.zeros((2, 10), np.float32))
+    ro = np.zeros(10, np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        af.to_mono(x, out=ro)
+    with pytest.raises(ValueError, match="to_mono: out must have shape"):
+        af.to_mono(x[0], out=np.zeros(9, np.float32))
+
+
 def test_to_mono_of_one_d_is_already_mono(core):
     x = np.array([-16384, 0, 16384], np.int16)
     np.testing.assert_array_equal(af.to_mono(x), [-0.5, 0.0, 0.5])

@@ -91,6 +91,40 @@ def test_outputs_equal_the_public_steps(corpus, tmp_path, mode, block_s):
     assert not any(prep._PART in n for n in names)
 
 
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24", "PCM_32", "FLOAT"])
+def test_stereo_of_every_input_subtype_equals_the_public_steps(tmp_path, subtype):
+    # mixed to mono from the integers libsndfile gives (PCM_32 from read's float32): the
+    # same output either way, block after block into one reused buffer
+    x = bursts(44100, 3, 2, [(0.5, 2.0)], seed=3)
+    x[:, 1000:1010] = [[1.0], [-1.0]]                 # full scale, both signs
+    src = tmp_path / f"in_{subtype}.wav"
+    aio.write(src, x, 44100, subtype=subtype)
+    r = prep.prepare([src], tmp_path / "out", rate=16000, mono=True, block_s=0.3, quiet=True)
+    assert r.exit_status == 0
+    [(want, _)] = reference(str(src))
+    np.testing.assert_array_equal(read_int16(r.entries[0]["audio_filepath"]), want)
+
+
+def test_dask_batches_are_consecutive_runs_of_about_equal_bytes(tmp_path):
+    sizes = [5000] * 10 + [100_000] + [1000] * 30 + [0]
+    tasks = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"f{i:02d}.wav"
+        path.write_bytes(b"x" * size)
+        tasks.append(prep.Task(i, str(path), str(tmp_path / f"o{i}"), ""))
+    tasks.append(prep.Task(len(tasks), str(tmp_path / "vanished.wav"), "", ""))
+    batches = prep._batches(tasks, threads=2)
+    assert [t for b in batches for t in b] == tasks           # every task once, in order
+    share = sum(sizes) / (2 * prep.BATCHES_PER_THREAD)         # 11,250 bytes
+    for b, after in zip(batches, batches[1:]):       # each stops once past its share, or
+        held = [os.path.getsize(t.source) for t in b]   # before a file that large
+        assert sum(held[:-1]) < share
+        assert sum(held) >= share or os.path.getsize(after[0].source) >= share
+    assert [os.path.basename(t.source) for t in batches[4]] == ["f10.wav"]   # alone
+    assert len(batches) <= 2 * prep.BATCHES_PER_THREAD + 1
+    assert prep._batches(tasks[:1], threads=8) == [tasks[:1]]
+
+
 def test_keeps_rate_and_channels_and_writes_flac_and_float(corpus, tmp_path):
     r = prep.prepare([corpus / "a.wav"], tmp_path / "o1", format="flac")
     e = r.entries[0]
