@@ -325,18 +325,37 @@ def _entry(path: str, frames: int, rate: int, source: str, offset: int) -> dict:
             "source": source, "offset_s": offset / rate}
 
 
-def _clean_parts(task: Task, ext: str) -> None:
-    """Remove what a killed run left under temporary names for this input: its outputs'
-    (``.<name>[_NNNN].<ext>.afpart-*``, not another input's) and its record's."""
-    folder, stem = os.path.split(task.base)
-    mine = re.compile(rf"\.{re.escape(stem)}(_\d+)?{re.escape(ext)}{re.escape(_PART)}")
-    rec_folder, rec_name = os.path.split(task.record)
-    for where, match in ((folder, mine.match),
-                         (rec_folder, lambda n: n.startswith(rec_name + _PART))):
-        if os.path.isdir(where):
-            for name in os.listdir(where):
-                if match(name):
+def _clean_leftovers(tasks: list[Task], ext: str) -> None:
+    """Remove what a killed run left under temporary names for these inputs: their outputs'
+    (``.<name>[_NNNN].<ext>.afpart-*``, not another input's) and their records'. One listing
+    per folder for the whole run: a listing per input made a folder of n inputs cost n**2."""
+    stems: dict[str, set[str]] = {}
+    records: dict[str, set[str]] = {}
+    for t in tasks:
+        folder, stem = os.path.split(t.base)
+        stems.setdefault(folder, set()).add(stem)
+        folder, name = os.path.split(t.record)
+        records.setdefault(folder, set()).add(name)
+
+    def output_of(name: str, mine: set[str]) -> bool:
+        head = name[1:name.index(_PART)] if name.startswith(".") else ""
+        if not head.endswith(ext):
+            return False
+        head = head[:-len(ext)]
+        return head in mine or re.sub(r"_\d+$", "", head) in mine
+
+    for where, mine, match in [(f, m, output_of) for f, m in stems.items()] + \
+            [(f, m, lambda name, m: name[:name.index(_PART)] in m) for f, m in records.items()]:
+        try:
+            names = os.listdir(where)
+        except OSError:         # not made yet
+            continue
+        for name in names:
+            if _PART in name and match(name, mine):
+                try:
                     os.remove(os.path.join(where, name))
+                except FileNotFoundError:
+                    pass
 
 
 def _previous(task: Task, opts: Options) -> dict | None:
@@ -379,7 +398,6 @@ def _run(task: Task, opts: Options, inputs: frozenset) -> FileResult:
         if rec is not None:
             return FileResult(task.source, "complete", rec["seconds_in"], rec["seconds_out"],
                               rec["entries"])
-    _clean_parts(task, "." + opts.format)
     try:
         result = _process(task, opts, inputs)
     except (OSError, ValueError, RuntimeError) as e:    # RuntimeError: libsndfile's own
@@ -733,6 +751,7 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
         if man in {t.source for t in tasks}:
             raise ValueError(f"prepare: the manifest {man!r} is an input")
     os.makedirs(out_dir, exist_ok=True)
+    _clean_leftovers(tasks, "." + opts.format)
     # split outputs are named as they come: each is checked against the inputs when written
     inputs_set = frozenset(t.source for t in tasks) if opts.split else frozenset()
     progress = None if quiet else _Progress(tasks)

@@ -266,6 +266,25 @@ def test_resume_after_a_killed_run_leaves_no_partial_output(corpus, tmp_path):
         assert (open(e["audio_filepath"], "rb").read() == open(c["audio_filepath"], "rb").read())
 
 
+def test_leftovers_of_these_inputs_only_are_removed(tmp_path):
+    out, rec = tmp_path / "out", tmp_path / "out" / ".audiofast"
+    rec.mkdir(parents=True)
+    tasks = [prep.Task(0, "/in/a.flac", str(out / "a"), str(rec / "a.flac.json")),
+             prep.Task(1, "/in/b_2.wav", str(out / "b_2"), str(rec / "b_2.wav.json"))]
+    gone = [".a.wav.afpart-1f2e", ".a_0003.wav.afpart-77", ".b_2.wav.afpart-0",
+            ".b_2_0001.wav.afpart-9", ".audiofast/a.flac.json.afpart-5c"]
+    kept = ["a.wav", ".a.flac.afpart-1", ".ab.wav.afpart-2", ".b.wav.afpart-3", ".c.wav.afpart-4",
+            ".audiofast/a.flac.json", ".audiofast/c.json.afpart-6", "a.wav.afpart-7"]
+    for name in gone + kept:
+        (out / name).write_bytes(b"")
+    prep._clean_leftovers(tasks, ".wav")
+    left = sorted(os.path.relpath(os.path.join(d, n), out)
+                  for d, _, files in os.walk(out) for n in files)
+    assert left == sorted(kept)
+    prep._clean_leftovers([prep.Task(0, "/in/x.wav", str(tmp_path / "none" / "x"),
+                                     str(tmp_path / "none" / "r.json"))], ".wav")   # no folder
+
+
 def test_threads_and_dask_equal_one_job(corpus, tmp_path):
     distributed = pytest.importorskip("distributed", reason="the dask extra")
     one = prep.prepare([corpus], tmp_path / "one", rate=16000, mono=True, trim=True, jobs=1,
