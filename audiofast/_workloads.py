@@ -613,8 +613,11 @@ def peak_rss_mb(impl: str, path, out_dir) -> dict:
     baseline_mb}, MB of 2**20 bytes (see `_peak_mb`)."""
     code = ("import sys; from audiofast._workloads import _peak_rss_child; "
             "_peak_rss_child(*sys.argv[1:])")
-    done = subprocess.run([sys.executable, "-c", code, impl, os.fspath(path),
-                           os.fspath(out_dir)], capture_output=True, text=True)
+    out_dir = os.path.abspath(os.fspath(out_dir))
+    os.makedirs(out_dir, exist_ok=True)
+    # run in out_dir: from a source checkout, its unbuilt audiofast/ would shadow the package
+    done = subprocess.run([sys.executable, "-c", code, impl, os.path.abspath(os.fspath(path)),
+                           out_dir], capture_output=True, text=True, cwd=out_dir)
     if done.returncode:
         raise RuntimeError(f"peak_rss_mb({impl!r}): the child failed:\n{done.stderr}")
     return json.loads(done.stdout.splitlines()[-1])

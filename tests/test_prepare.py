@@ -245,7 +245,9 @@ KILLED_RUN = textwrap.dedent("""
 
 def test_resume_after_a_killed_run_leaves_no_partial_output(corpus, tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(corpus), str(out)])
+    # run outside the checkout: its unbuilt audiofast/ must not shadow the installed one
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(corpus), str(out)],
+                            cwd=tmp_path)
     deadline = time.time() + 60
     # kill it while the second input is being written (the first is complete by then)
     while time.time() < deadline and proc.poll() is None:
@@ -381,7 +383,7 @@ def test_command_exit_codes_and_messages(corpus, tmp_path, capsys):
 def test_command_runs_end_to_end(corpus, tmp_path):
     done = subprocess.run([sys.executable, "-m", "audiofast", "prepare", str(corpus / "a.wav"),
                            "-o", str(tmp_path / "out"), "--rate", "16000", "--mono"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "1 files: 1 done" in done.stderr and "x real time" in done.stderr
     assert sf.info(str(tmp_path / "out" / "a.wav")).samplerate == 16000

@@ -394,19 +394,22 @@ def test_help_exits_0_and_documents_the_outputs(capsys):
     assert re.search(r"--pad-ms MS\s+speech is extended .*default: 60", out, re.S)
 
 
-def test_command_runs_end_to_end(files):
+def test_command_runs_end_to_end(files, tmp_path):
     path = files[16000, 2, "flac"]
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     done = subprocess.run([sys.executable, "-m", "audiofast", "vad", "--json", "--pad-ms", "0",
-                           path], capture_output=True, text=True, env=env, timeout=120)
+                           path], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (got,) = json.loads(done.stdout)
     assert got["segments"] == reference(path, speech_pad_ms=0)[0].segments.tolist()
     done = subprocess.run([sys.executable, "-m", "audiofast", "vad", "--help"],
-                          capture_output=True, text=True, env=env, timeout=120)
+                          capture_output=True, text=True, env=env, timeout=120,
+                          cwd=tmp_path)
     assert done.returncode == 0 and "usage: audiofast vad" in done.stdout
     done = subprocess.run([sys.executable, "-m", "audiofast", "vad", path + ".missing"],
-                          capture_output=True, text=True, env=env, timeout=120)
+                          capture_output=True, text=True, env=env, timeout=120,
+                          cwd=tmp_path)
     assert done.returncode == 1 and done.stderr.count("\n") == 1
 
 
