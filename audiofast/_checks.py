@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import operator
 from fractions import Fraction
 
@@ -69,6 +70,18 @@ def positive_int(value, func: str, name: str, maximum: int | None = None) -> int
     if maximum is not None and v > maximum:
         raise ValueError(f"{func}: {name} must be from 1 to {maximum}, got {v}")
     return v
+
+
+def workers(value, func: str) -> int:
+    """`workers=` as scipy.fft means it: an int >= 1, or negative to count back from the CPU
+    count (-1: every core, -2: all but one); 0, or fewer than -cpu_count, is a ValueError."""
+    w = integer(value, func, "workers")
+    cores = os.cpu_count() or 1
+    n = w if w > 0 else cores + 1 + w
+    if w == 0 or n < 1:
+        raise ValueError(f"{func}: workers must be >= 1, or from -1 (every core) to -{cores} "
+                         f"(one, of the {cores} cores here), got {w}")
+    return n
 
 
 def axis_index(axis, ndim: int, func: str) -> int:

@@ -354,6 +354,24 @@ cdef class FFTStage(Stage):
         self.fed = 0
         self.emitted = 0
 
+    cdef seek(self, cnp.ndarray tail, Py_ssize_t pos):
+        """The state after the stream's first `pos` input samples, of which `tail` ((channels,
+        t) of this stage's dtype, C-contiguous) holds the last t >= min(pos, fi): the blocks
+        completed by then counted as emitted, the rest of the samples in the block buffer. A
+        stream seeked to pos and fed the input from pos on gives, block for block, the outputs
+        a stream fed from the start gives from there: each block is transformed from the same
+        fi samples, wherever they come from."""
+        cdef Py_ssize_t T = self.delay + pos       # samples into the zero-padded stream
+        cdef Py_ssize_t nb = 0 if T < self.c.fi else 1 + (T - self.c.fi) // self.hop
+        cdef Py_ssize_t fill = T - nb * self.hop, t = cnp.PyArray_DIMS(tail)[1]
+        cdef Py_ssize_t have = min(fill, pos)       # of the input; the rest are the zeros
+        self.buf[...] = 0
+        if have:
+            self.buf[:, fill - have:fill] = tail[:, t - have:]
+        self.fill = fill
+        self.fed = pos
+        self.emitted = nb * self.hop_out
+
     cdef inline Py_ssize_t _blocks_for(self, Py_ssize_t n):
         # how many blocks feeding n more samples completes
         cdef Py_ssize_t total = self.fill + n
@@ -965,6 +983,34 @@ cdef class ResampleStream:
         if self.cast:
             x = x.astype(self.out_dtype)
         return x[0] if self.one_d else x
+
+    @property
+    def seek_span(self):
+        """Input samples before a position that `seek` needs (0: this chain cannot seek; only
+        one FFT stage can)."""
+        if len(self.stages) == 1 and isinstance(self.stages[0], FFTStage):
+            return (<FFTStage>self.stages[0]).c.fi
+        return 0
+
+    def seek(self, tail, pos):
+        """Start a new stream in the state after its first `pos` input samples a channel, of
+        which `tail` ((channels, t) of the stream's dtype or int16/int32 for float32, t >=
+        min(pos, seek_span)) holds the last t; fed the input from `pos` on, the stream then
+        gives the outputs a stream fed from the start gives from output `emitted` on, bit for
+        bit. What `resample(workers=)` splits a signal at. Only for chains with a seek_span."""
+        _claim(&self.busy, "Resampler.seek")
+        try:
+            if not self.seek_span:
+                raise ValueError("Resampler.seek: this rate pair's chain cannot seek")
+            if pos < 0 or tail.shape[1] < min(pos, self.seek_span):
+                raise ValueError("Resampler.seek: tail must hold the seek_span samples before pos")
+            x = self._checked(tail)
+            self._reset()
+            (<FFTStage>self.stages[0]).seek(x, pos)
+            self.fed = pos
+            self.emitted = (<FFTStage>self.stages[0]).emitted
+        finally:
+            self.busy = False
 
     def reset(self):
         """See ``audiofast.Resampler.reset``."""

@@ -582,7 +582,7 @@ class Resampler:
 
 
 def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1,
-             latency: str = "throughput") -> np.ndarray:
+             latency: str = "throughput", workers: int = 1) -> np.ndarray:
     """Change the sample rate of audio.
 
     Parameters
@@ -618,6 +618,13 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1,
         Which form of the sharp filter computes it (see `Resampler`): FFT blocks, the faster
         one-shot, or a polyphase FIR, which gives bit for bit what a ``Resampler(...,
         latency="low")`` stream gives.
+    workers : int, default 1
+        Threads to compute with, as scipy.fft's ``workers``: -1 for every core, -2 for all
+        but one. The result is the same, bit for bit, for any value. A long signal is cut into
+        time spans, one a thread, where the rate pair's chain is one FFT stage (every pair
+        whose ratio has terms up to 1024 with factors 2 to 7: 44.1 kHz <-> 16 kHz, 48 kHz ->
+        16 kHz...); otherwise the channels (or batch rows) are shared out. Spans shorter than
+        about 64 k samples are not worth a thread, so a short signal uses fewer.
 
     Returns
     -------
@@ -645,6 +652,7 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1,
     o, t, exact, _ = _ratio(orig_sr, target_sr, func)
     quality = _quality(quality, func)
     latency = _latency(latency, func)
+    n_workers = _checks.workers(workers, func)
     if a.ndim == 0:
         raise ValueError(f"{func}: x must have at least one dimension (time)")
     ax = _checks.axis_index(axis, a.ndim, func)
@@ -661,15 +669,71 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1,
     out = np.empty((rows.shape[0], m), a.dtype)
     # rows are independent, each computed the same whatever the stream's channels: a stream per
     # group of rows keeps the streams' state (a block per row) bounded however many rows come
+    def stream(channels: int) -> Resampler:
+        return Resampler(o, t, channels=channels, quality=quality, dtype=a.dtype,
+                         latency=latency)
+
     for first in range(0, rows.shape[0] if m else 0, _MAX_CHANNELS):
         group, dest = rows[first:first + _MAX_CHANNELS], out[first:first + _MAX_CHANNELS]
-        stream = Resampler(o, t, channels=group.shape[0], quality=quality, dtype=a.dtype,
-                           latency=latency)
-        pos = 0
-        for start in range(0, n, _CHUNK):
-            y = stream.process(group[:, start:start + _CHUNK])  # row views: no copy
-            dest[:, pos:pos + y.shape[1]] = y
-            pos += y.shape[1]
-        y = stream.flush()
-        dest[:, pos:pos + y.shape[1]] = y
+        _resample_group(group, dest, stream, n_workers)
     return np.moveaxis(out.reshape(lead + (m,)), -1, ax)
+
+
+_MIN_SPAN = 1 << 16         # samples (all channels) below which a thread is not worth it
+
+
+def _feed(s: Resampler, group: np.ndarray, dest: np.ndarray, start: int, stop: int, pos: int,
+          final: bool) -> int:
+    """Feed group[:, start:stop] to `s`, write its outputs into dest from `pos` on, flush it
+    when `final`; the position after the last output written."""
+    for i in range(start, stop, _CHUNK):
+        y = s.process(group[:, i:min(i + _CHUNK, stop)])        # row views: no copy
+        dest[:, pos:pos + y.shape[1]] = y
+        pos += y.shape[1]
+    if final:
+        y = s.flush()
+        dest[:, pos:pos + y.shape[1]] = y
+        pos += y.shape[1]
+    return pos
+
+
+def _resample_group(group: np.ndarray, dest: np.ndarray, stream, workers: int) -> None:
+    """Resample the rows of `group` into `dest` with up to `workers` threads, the result the
+    same as one stream's. Rows are independent, each computed the same whatever the stream's
+    channels, so rows may go to different streams; and a chain of one FFT stage can start a
+    stream anywhere (`ResampleStream.seek`), so a long signal may be cut into time spans."""
+    rows, n = group.shape
+    first = stream(rows)
+    span = first._stream.seek_span
+    by_time = min(workers, rows * n // _MIN_SPAN) if span and rows < workers else 0
+    by_rows = min(workers, rows, rows * n // _MIN_SPAN)
+    if by_time >= 2 and by_time > by_rows:
+        cuts = [n * k // by_time for k in range(by_time + 1)]
+
+        def part(k: int) -> int:
+            s = first if k == 0 else stream(rows)
+            p = cuts[k]
+            if k:
+                s._stream.seek(group[:, max(0, p - span):p], p)
+            return _feed(s, group, dest, p, cuts[k + 1], s._stream.emitted, k == by_time - 1)
+        _on_threads(part, by_time)
+    elif by_rows >= 2:
+        bounds = [rows * k // by_rows for k in range(by_rows + 1)]
+
+        def part(k: int) -> int:
+            a, b = bounds[k], bounds[k + 1]
+            s = first if b - a == rows else stream(b - a)
+            return _feed(s, group[a:b], dest[a:b], 0, n, 0, True)
+        _on_threads(part, by_rows)
+    else:
+        _feed(first, group, dest, 0, n, 0, True)
+
+
+def _on_threads(part, count: int) -> None:
+    """part(0) ... part(count - 1), the first in this thread, the others on their own."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(count - 1) as pool:
+        futures = [pool.submit(part, k) for k in range(1, count)]
+        part(0)
+        for f in futures:
+            f.result()
