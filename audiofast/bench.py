@@ -305,6 +305,26 @@ def bench_resample(settings: Settings) -> list[Row]:
     if soxr_stream:
         rows.append(Row("resample", "high 'throughput' stream vs soxr stream", size, dict(times),
                         "soxr HQ stream"))
+    rows += _workers_rows(settings, rng)
+    return rows
+
+
+def _workers_rows(settings: Settings, rng) -> list[Row]:
+    """resample(workers=) at 2 and every core against 1 thread, on 10 minutes (1 with
+    --quick) of mono and stereo 48 kHz -> 16 kHz at "high"."""
+    rows = []
+    cores = os.cpu_count() or 1
+    minutes = 10 if settings.rounds >= 5 else 1
+    for channels in (1, 2):
+        x = wl.resample_input(48000, 60 * minutes, channels, rng)
+        size = f"48k->16k {minutes} min {'stereo' if channels > 1 else 'mono'}"
+        cands = {f"workers={w}": (lambda w=w: resample(x, 48000, 16000, workers=w))
+                 for w in (1, 2, -1)}
+        _progress(f"measuring resample: workers=, {size}")
+        times = measure(cands, settings)
+        for w, label in ((2, "workers=2"), (-1, f"workers=-1 ({cores} cores)")):
+            rows.append(Row("resample", f"high {label} vs workers=1", size,
+                            dict(times, audiofast=times[f"workers={w}"]), "workers=1"))
     return rows
 
 
