@@ -78,6 +78,12 @@ cdef class RealFFT:
         if lanes > 1 and rest % lanes == 0:
             radices.append(lanes)
             rest //= lanes
+        # radix-8 passes for float64 from 4096 points (very_high's stages): fewer passes over
+        # data that outgrows L1, 6-17% faster here; for float32, and below 4096 points, they
+        # measured slower (the butterfly's 16 vectors and 14 twiddles spill AVX2's registers)
+        while rest % 8 == 0 and self.dtype == np.float64 and size >= 4096:
+            radices.append(8)
+            rest //= 8
         while rest % 4 == 0:
             radices.append(4)
             rest //= 4

@@ -108,6 +108,20 @@ static inline int AF_N(af_fft_lanes)(void) { return AF_V; }
         ST((br) + 3 * (s), o_r); ST((bi) + 3 * (s), o_i);                                    \
     } while (0)
 
+#define AF_BF8(TY, LD, ST, ar, ai, br, bi, ms, s, w) do {                                    \
+        TY r_[8], i_[8], o_r, o_i;                                                           \
+        for (int k_ = 0; k_ < 8; k_++) {                                                     \
+            r_[k_] = LD((ar) + k_ * (ms));                                                   \
+            i_[k_] = LD((ai) + k_ * (ms));                                                   \
+        }                                                                                    \
+        AF_DFT8(TY, r_, i_);                                                                 \
+        ST(br, r_[0]); ST(bi, i_[0]);                                                        \
+        for (int j_ = 1; j_ < 8; j_++) {                                                     \
+            AF_CMUL(TY, o_r, o_i, r_[j_], i_[j_], w[2 * j_ - 2], w[2 * j_ - 1]);             \
+            ST((br) + j_ * (s), o_r); ST((bi) + j_ * (s), o_i);                              \
+        }                                                                                    \
+    } while (0)
+
 /* b_j = a0 + sum_k cos(2 pi jk/5)(a_k + a_5-k) - i sin(2 pi jk/5)(a_k - a_5-k), k = 1, 2 */
 #define AF_BF5(TY, LD, ST, ar, ai, br, bi, ms, s, w) do {                                    \
         const AF_T c1 = (AF_T)0.30901699437494742410, c2 = (AF_T)-0.80901699437494742410;    \
@@ -205,6 +219,7 @@ static void AF_N(AF_CAT(af_fft_pass, R))(const AF_T *AF_RESTRICT xr,            
 AF_PASS(2, AF_BF2)
 AF_PASS(3, AF_BF3)
 AF_PASS(4, AF_BF4)
+AF_PASS(8, AF_BF8)
 AF_PASS(5, AF_BF5)
 AF_PASS(7, AF_BF7)
 #undef AF_PASS
@@ -312,6 +327,7 @@ static int AF_N(af_cfft)(const af_fft_plan *plan, AF_T *xr, AF_T *xi, AF_T *yr, 
 #endif
             switch (plan->radix[k]) {
             case 4: AF_N(af_fft_pass_4)(xr, xi, yr, yi, plan->m[k], plan->s[k], wr, wi); break;
+            case 8: AF_N(af_fft_pass_8)(xr, xi, yr, yi, plan->m[k], plan->s[k], wr, wi); break;
             case 2: AF_N(af_fft_pass_2)(xr, xi, yr, yi, plan->m[k], plan->s[k], wr, wi); break;
             case 3: AF_N(af_fft_pass_3)(xr, xi, yr, yi, plan->m[k], plan->s[k], wr, wi); break;
             case 5: AF_N(af_fft_pass_5)(xr, xi, yr, yi, plan->m[k], plan->s[k], wr, wi); break;
