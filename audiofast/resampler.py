@@ -169,8 +169,11 @@ _FFT_LANES = 8
 _SCALAR_PENALTY = 4.0
 
 
+@functools.lru_cache(maxsize=8192)
 def _fft_cost(size: int) -> float:
-    """Estimated work of a real FFT of `size` points (a complex FFT of size/2)."""
+    """Estimated work of a real FFT of `size` points (a complex FFT of size/2). Cached: a block
+    size search prices hundreds of sizes, most of them shared with the searches of other rate
+    pairs (at 48 kHz -> 16 kHz "high", the search took 1.05 ms of the 3.6 ms of design)."""
     n = size // 2
     work = n * (sum(e * _FACTOR_COST[p] for p, e in _factors(n).items()) + _FFT_OVERHEAD)
     return work if n % _FFT_LANES == 0 else work * _SCALAR_PENALTY
