@@ -306,6 +306,31 @@ def bench_resample(settings: Settings) -> list[Row]:
         rows.append(Row("resample", "high 'throughput' stream vs soxr stream", size, dict(times),
                         "soxr HQ stream"))
     rows += _workers_rows(settings, rng)
+    rows += _planning_rows(settings, rng)
+    return rows
+
+
+def _planning_rows(settings: Settings, rng) -> list[Row]:
+    """The first call for a rate pair, which designs its filters (the caches of designs and
+    spectra cleared before each call; FFT twiddle tables stay cached), against a repeated
+    call, on 1 s of mono at 48 kHz -> 16 kHz."""
+    from . import resampler as R
+    x = wl.resample_input(48000, 1, 1, rng)
+    caches = (R._stage_specs, R._fft_filter, R._part_filter, R._poly_table, R._ratio_of,
+              R._fft_cost)
+    rows = []
+    for tier in ("high", "very_high"):
+        def first(tier=tier):
+            for c in caches:
+                c.cache_clear()
+            resample(x, 48000, 16000, quality=tier)
+        cands = {"first call": first,
+                 "repeated call": lambda tier=tier: resample(x, 48000, 16000, quality=tier)}
+        _progress(f"measuring resample: planning, {tier}")
+        times = measure(cands, settings)
+        rows.append(Row("resample", f"{tier} repeated call vs first call (planning)",
+                        "48k->16k 1 s mono", dict(times, audiofast=times["repeated call"]),
+                        "first call"))
     return rows
 
 
