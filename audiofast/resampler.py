@@ -28,7 +28,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import _checks, _dispatch
+from . import _checks, _dispatch, _threads
 
 __all__ = ["resample", "Resampler", "QUALITIES", "LATENCIES"]
 
@@ -719,7 +719,7 @@ def _resample_group(group: np.ndarray, dest: np.ndarray, stream, workers: int) -
             if k:
                 s._stream.seek(group[:, max(0, p - span):p], p)
             return _feed(s, group, dest, p, cuts[k + 1], s._stream.emitted, k == by_time - 1)
-        _on_threads(part, by_time)
+        _threads.on_threads(part, by_time)
     elif by_rows >= 2:
         bounds = [rows * k // by_rows for k in range(by_rows + 1)]
 
@@ -727,16 +727,7 @@ def _resample_group(group: np.ndarray, dest: np.ndarray, stream, workers: int) -
             a, b = bounds[k], bounds[k + 1]
             s = first if b - a == rows else stream(b - a)
             return _feed(s, group[a:b], dest[a:b], 0, n, 0, True)
-        _on_threads(part, by_rows)
+        _threads.on_threads(part, by_rows)
     else:
         _feed(first, group, dest, 0, n, 0, True)
 
-
-def _on_threads(part, count: int) -> None:
-    """part(0) ... part(count - 1), the first in this thread, the others on their own."""
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(count - 1) as pool:
-        futures = [pool.submit(part, k) for k in range(1, count)]
-        part(0)
-        for f in futures:
-            f.result()

@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from . import _checks, _dispatch
+from . import _checks, _dispatch, _threads
 from ._result import VADResult
 
 __all__ = ["frame_rms", "split", "trim", "vad", "VAD", "VADResult"]
@@ -46,7 +46,8 @@ def _frame_args(frame_length, hop_length, func: str) -> tuple[int, int]:
 
 
 def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: bool = True,
-              pad_mode="constant", dtype=np.float32, axis: int = -1) -> np.ndarray:
+              pad_mode="constant", dtype=np.float32, axis: int = -1,
+              workers: int = 1) -> np.ndarray:
     """Root-mean-square energy of each frame, as ``librosa.feature.rms(y=y, ...)``.
 
     Parameters
@@ -72,6 +73,11 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
         axis replaced by the two axes ``(1, n_frames)``. A time axis of at most 64 samples
         beside an axis of more raises a ValueError: that is what ``(frames, channels)`` audio
         looks like with the default axis.
+    workers : int, default 1
+        Threads, as scipy.fft's ``workers`` (-1: every core). The values are the same, bit for
+        bit, for any number: channels are shared out, and a long single channel is cut into
+        runs of frames. A thread is used for each million samples or more; below that, reading
+        the signal once costs less than starting one.
 
     Returns
     -------
@@ -88,6 +94,8 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
     NaN or inf for it. frame_length and hop_length are at most 2**62.
     """
     func = "frame_rms"
+    n_workers = workers if workers == 1 and type(workers) is int else _checks.workers(workers,
+                                                                                   func)
     if (type(y) is np.ndarray and y.dtype == np.float32 and y.flags.c_contiguous
             and y.ndim == 1 and y.dtype.isnative and axis == -1):
         x = y                                        # the common case, checked cheaply
@@ -99,7 +107,8 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
                            mixed=False)
         if ax != x.ndim - 1:
             r = frame_rms(np.moveaxis(x, ax, -1), frame_length=frame_length,
-                          hop_length=hop_length, center=center, pad_mode=pad_mode, dtype=dtype)
+                          hop_length=hop_length, center=center, pad_mode=pad_mode, dtype=dtype,
+                          workers=n_workers)
             return np.moveaxis(r, (-2, -1), (ax, ax + 1))
     if (type(frame_length) is int and type(hop_length) is int
             and 0 < frame_length <= _MAX_FRAME and 0 < hop_length <= _MAX_FRAME):
@@ -115,7 +124,7 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
                             f"got {type(pad_mode).__name__}")
         x = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(pad, pad)], mode=pad_mode)
         pad = 0
-    return _rms(x, frame, hop, pad, out_dtype)[..., np.newaxis, :]
+    return _rms(x, frame, hop, pad, out_dtype, n_workers)[..., np.newaxis, :]
 
 
 _PW_BLOCK = 128            # the leaf size of numpy's pairwise summation
@@ -132,10 +141,14 @@ def _pairwise_leaf(frame: int) -> int:
     return frame
 
 
-def _rms(x: np.ndarray, frame: int, hop: int, pad: int, dtype) -> np.ndarray:
+_RMS_PER_THREAD = 1 << 20  # samples below which another thread costs more than it saves
+
+
+def _rms(x: np.ndarray, frame: int, hop: int, pad: int, dtype, workers: int = 1) -> np.ndarray:
     """RMS of the frames of each row of C-contiguous float x (time last) with `pad` zeros on
     both sides, as a new array of shape (..., n_frames) and `dtype`: librosa.feature.rms's
-    arithmetic, bit for bit (x converted to `dtype` first, as its np.square(x, dtype=) does)."""
+    arithmetic, bit for bit (x converted to `dtype` first, as its np.square(x, dtype=) does),
+    on up to `workers` threads."""
     n = x.shape[-1]
     nframes = 1 + (n + 2 * pad - frame) // hop if n + 2 * pad >= frame else 0
     out = np.empty(x.shape[:-1] + (nframes,), dtype)
@@ -148,8 +161,55 @@ def _rms(x: np.ndarray, frame: int, hop: int, pad: int, dtype) -> np.ndarray:
                 and frame <= max(n, _GRID_MAX_FRAME)):
             leaf = 0
         src = np.ascontiguousarray(x, dtype).reshape(rows, n)
-        _dispatch.core.frame_rms(src, frame, hop, pad, leaf, out.reshape(rows, nframes))
+        dest = out.reshape(rows, nframes)
+        threads = min(workers, rows * n // _RMS_PER_THREAD)
+        if threads >= 2 and rows >= 2:
+            _rms_by_rows(src, frame, hop, pad, leaf, dest, min(threads, rows))
+        elif threads >= 2:
+            _rms_by_frames(src, frame, hop, pad, leaf, dest, threads)
+        else:
+            _dispatch.core.frame_rms(src, frame, hop, pad, leaf, dest)
     return out
+
+
+def _rms_by_rows(src, frame, hop, pad, leaf, dest, threads: int) -> None:
+    """Rows are framed on their own: a group of them a thread."""
+    cuts = [len(src) * k // threads for k in range(threads + 1)]
+    core = _dispatch.core
+
+    def part(k: int) -> None:
+        a, b = cuts[k], cuts[k + 1]
+        core.frame_rms(src[a:b], frame, hop, pad, leaf, dest[a:b])
+    _threads.on_threads(part, threads)
+
+
+def _rms_by_frames(src, frame, hop, pad, leaf, dest, threads: int) -> None:
+    """One row's frames in runs, a run a thread. A frame's value depends on its samples alone
+    (and on where its leaves lie, which a run starting at a frame keeps: hop and pad are
+    multiples of the leaf), so each run is framed from its first frame's first sample with no
+    padding; the few frames that reach into the padding at either end are framed from a small
+    copy with the zeros written out."""
+    n = src.shape[1]
+    nframes = dest.shape[1]
+    first = min(nframes, -(-pad // hop))                    # frames starting before sample 0
+    last = max(first, min(nframes, (n + pad - frame) // hop + 1))   # ... or ending past n
+    core = _dispatch.core
+
+    def frames(f0: int, f1: int) -> None:
+        if f0 >= f1:
+            return
+        s, e = f0 * hop - pad, (f1 - 1) * hop + frame - pad
+        if s >= 0 and e <= n:
+            seg = src[:, s:e]
+        else:
+            seg = np.zeros((1, e - s), src.dtype)
+            seg[:, max(0, -s):min(e, n) - s] = src[:, max(0, s):min(e, n)]
+        core.frame_rms(np.ascontiguousarray(seg), frame, hop, 0, leaf, dest[:, f0:f1])
+
+    frames(0, first)
+    frames(last, nframes)
+    cuts = [first + (last - first) * k // threads for k in range(threads + 1)]
+    _threads.on_threads(lambda k: frames(cuts[k], cuts[k + 1]), threads)
 
 
 def _nonsilent(x, frame, hop, top_db, ref, aggregate, func) -> np.ndarray:
