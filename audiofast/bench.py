@@ -413,6 +413,14 @@ def bench_vad(settings: Settings) -> list[Row]:
                     dict(times), "numpy rms"))
     rows.append(Row("vad", "VAD.process bands per 10 ms chunk vs energy", "per 10 ms chunk",
                     dict(times), "audiofast energy"))
+    # frame_rms(workers=) on a long signal: 10 minutes (1 with --quick) at 16 kHz
+    minutes = 10 if settings.rounds >= 5 else 1
+    long = wl.resample_input(16000, 60 * minutes, 1, 0)
+    cands = {f"workers={w}": (lambda w=w: frame_rms(long, frame_length=480, hop_length=480,
+                                                    center=False, workers=w)) for w in (1, 2)}
+    add("frame_rms workers=2 vs workers=1", f"{minutes} min, 16 kHz, 30 ms frames", cands,
+        "workers=1")
+    rows[-1].times_s["audiofast"] = rows[-1].times_s["workers=2"]
     return rows
 
 
