@@ -9,6 +9,7 @@ ratio column is the peer's median time divided by audiofast's: above 1 means aud
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -319,13 +320,15 @@ def _planning_rows(settings: Settings, rng) -> list[Row]:
     caches = (R._stage_specs, R._fft_filter, R._part_filter, R._poly_table, R._ratio_of,
               R._fft_cost)
     rows = []
+    def first(tier: str) -> None:
+        for c in caches:
+            c.cache_clear()
+        resample(x, 48000, 16000, quality=tier)
+
     for tier in ("high", "very_high"):
-        def first(tier=tier):
-            for c in caches:
-                c.cache_clear()
-            resample(x, 48000, 16000, quality=tier)
-        cands = {"first call": first,
-                 "repeated call": lambda tier=tier: resample(x, 48000, 16000, quality=tier)}
+        cands: dict[str, Callable[[], object]] = {
+            "first call": functools.partial(first, tier),
+            "repeated call": functools.partial(resample, x, 48000, 16000, quality=tier)}
         _progress(f"measuring resample: planning, {tier}")
         times = measure(cands, settings)
         rows.append(Row("resample", f"{tier} repeated call vs first call (planning)",
@@ -343,8 +346,9 @@ def _workers_rows(settings: Settings, rng) -> list[Row]:
     for channels in (1, 2):
         x = wl.resample_input(48000, 60 * minutes, channels, rng)
         size = f"48k->16k {minutes} min {'stereo' if channels > 1 else 'mono'}"
-        cands = {f"workers={w}": (lambda w=w: resample(x, 48000, 16000, workers=w))
-                 for w in (1, 2, -1)}
+        cands: dict[str, Callable[[], object]] = {
+            f"workers={w}": functools.partial(resample, x, 48000, 16000, workers=w)
+            for w in (1, 2, -1)}
         _progress(f"measuring resample: workers=, {size}")
         times = measure(cands, settings)
         for w, label in ((2, "workers=2"), (-1, f"workers=-1 ({cores} cores)")):
@@ -416,8 +420,9 @@ def bench_vad(settings: Settings) -> list[Row]:
     # frame_rms(workers=) on a long signal: 10 minutes (1 with --quick) at 16 kHz
     minutes = 10 if settings.rounds >= 5 else 1
     long = wl.resample_input(16000, 60 * minutes, 1, 0)
-    cands = {f"workers={w}": (lambda w=w: frame_rms(long, frame_length=480, hop_length=480,
-                                                    center=False, workers=w)) for w in (1, 2)}
+    cands = {f"workers={w}": functools.partial(frame_rms, long, frame_length=480,
+                                               hop_length=480, center=False, workers=w)
+             for w in (1, 2)}
     add("frame_rms workers=2 vs workers=1", f"{minutes} min, 16 kHz, 30 ms frames", cands,
         "workers=1")
     rows[-1].times_s["audiofast"] = rows[-1].times_s["workers=2"]
