@@ -349,10 +349,16 @@ def _sharp_spec(L: int, M: int, f_pass: float, f_stop: float, atten_db: float, e
 
 @functools.lru_cache(maxsize=64)
 def _stage_specs(ratio: Fraction, quality: str, latency: str = "throughput",
-                 max_block: int = 0) -> tuple:
+                 max_block: int = 0, exact: bool = False) -> tuple:
     """The stages for output rate `ratio` times the input rate, for `latency` "throughput"
     (FFT blocks) or "low" (polyphase stages, or partitioned ones with blocks of at most
-    `max_block` input samples). Frequencies are in cycles per sample of each stage's input."""
+    `max_block` input samples). Frequencies are in cycles per sample of each stage's input.
+
+    `exact`: the FFT stage of an integer decimation at a float64 tier folds its spectrum's
+    aliases, an exact FIR, rather than cutting the spectrum, which leaves errors at the
+    stopband level (-200 dB at very_high). For float64 output, where they would show; float32
+    output cannot hold them (its quality figures are the same to 1e-6 dB either way), and
+    cutting is 20% faster (10 s of 48 kHz -> 16 kHz: 1.02 ms against 1.27 ms)."""
     tier = QUALITIES[quality]
     if ratio == 1:
         return ()
@@ -367,17 +373,17 @@ def _stage_specs(ratio: Fraction, quality: str, latency: str = "throughput",
         D = min(range(top // 2 + 1, top + 1), key=lambda d: (_terms(ratio * d), -d))
         # cut whatever decimation by D folds into the final band [0, edge]
         pre = _decimator_spec(D, f_pass, float(Fraction(1, D) - edge), tier.atten_db)
-        return (pre,) + _stage_specs(ratio * D, quality, latency, max_block // D)
+        return (pre,) + _stage_specs(ratio * D, quality, latency, max_block // D, exact)
     if ratio <= _CASCADE and _smooth(L) and _smooth(M) and max(L, M) <= _MAX_FFT_FACTOR:
-        return (_sharp_spec(L, M, f_pass, float(edge), tier.atten_db, tier.float64, latency,
-                            max_block),)
+        return (_sharp_spec(L, M, f_pass, float(edge), tier.atten_db, tier.float64 and exact,
+                            latency, max_block),)
     # Other ratios (44101 -> 16000, or upsampling by more than 16): the sharp filter with an
     # integer rate change, then a polyphase stage with a wide transition band for the rest.
     if ratio < 1:
         limit = 1 / ratio / Fraction(6, 5)          # leave the polyphase stage room
         down = max([d for d in _smooth_numbers(1, max(1, int(limit)))] or [1])
-        sharp = _sharp_spec(1, down, f_pass, float(edge), tier.atten_db, tier.float64, latency,
-                            max_block)
+        sharp = _sharp_spec(1, down, f_pass, float(edge), tier.atten_db,
+                            tier.float64 and exact, latency, max_block)
         mid = Fraction(1, down)
         frac = _poly_spec(ratio / mid, f_pass / float(mid), float((mid - edge) / mid),
                           tier.atten_db)
@@ -538,7 +544,8 @@ class Resampler:
         build = _dispatch.core
         stages = tuple(spec.stage(build, self.channels, work)
                        for spec in _stage_specs(ratio, self.quality, self.latency_mode,
-                                                _low_block(self.orig_sr, self.latency_mode)))
+                                                _low_block(self.orig_sr, self.latency_mode),
+                                                self.dtype == np.float64))
         self._stream = build.ResampleStream(stages, work, self.dtype, self.channels,
                                             exact.numerator, exact.denominator)
 

@@ -611,3 +611,19 @@ def test_filter_search_is_bounded(monkeypatch):
     monkeypatch.setattr(R, "_check", lambda *a: (False, 0.25))
     with pytest.raises(RuntimeError, match="no filter of up to"):
         R._lowpass(0.4, 0.5, 100.0)
+
+
+def test_very_high_decimation_is_the_exact_fir_for_float64_and_within_float32_for_float32(rng):
+    # float64 output: the folded FFT stage, the FIR itself to FFT round-off; float32 output:
+    # the spectrum cut (faster), off by no more than float32 can show (its stopband is -200 dB)
+    x = rng.standard_normal(30_000) * 0.3
+    (spec,) = R._stage_specs(Fraction(1, 3), "very_high", exact=True)
+    assert spec.fold and not R._stage_specs(Fraction(1, 3), "very_high")[0].fold
+    h, half = spec.h, len(spec.h) // 2
+    fir = np.convolve(x, h)[half::3][:10_000]            # output k at input time 3k
+    y64 = af.resample(x, 48000, 16000, quality="very_high")
+    assert y64.dtype == np.float64
+    np.testing.assert_allclose(y64, fir, rtol=0, atol=1e-13)
+    y32 = af.resample(x.astype(np.float32), 48000, 16000, quality="very_high")
+    fir32 = np.convolve(x.astype(np.float32).astype(np.float64), h)[half::3][:10_000]
+    assert np.abs(y32 - fir32).max() <= 2 ** -24 * np.abs(fir32).max()
