@@ -117,3 +117,25 @@ class CompatLibrosa:
 
     def time_resample(self, rates, impl):
         self.fn()
+
+
+class ResampleWorkers:
+    """`resample(workers=)` on 10 minutes of 48 kHz -> 16 kHz at "high", mono and stereo: 1, 2
+    and every core (-1) as values of one parameter, so one run shows the scaling."""
+    params = ([1, 2], [1, 2, -1])
+    param_names = ["channels", "workers"]
+    timeout = 300
+
+    @once_per_process
+    def setup(self, channels, workers):
+        require(wl)
+        import inspect
+        from audiofast import resample
+        if "workers" not in inspect.signature(resample).parameters:
+            raise NotImplementedError("resample(workers=) is in a later commit")
+        x = wl.resample_input(48000, 600, channels, in_float32=True)
+        self.run = lambda: resample(x, 48000, 16000, workers=workers)
+        self.run()
+
+    def time_resample_10_minutes(self, channels, workers):
+        self.run()
