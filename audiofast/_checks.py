@@ -72,16 +72,21 @@ def positive_int(value, func: str, name: str, maximum: int | None = None) -> int
     return v
 
 
+MAX_THREADS_PER_CORE = 4
+
+
 def workers(value, func: str) -> int:
     """`workers=` as scipy.fft means it: an int >= 1, or negative to count back from the CPU
-    count (-1: every core, -2: all but one); 0, or fewer than -cpu_count, is a ValueError."""
+    count (-1: every core, -2: all but one); 0, or fewer than -cpu_count, is a ValueError.
+    The threads used are at most MAX_THREADS_PER_CORE a core (workers=10**6 would otherwise
+    start a thread per span: 2636 on an hour of audio)."""
     w = integer(value, func, "workers")
     cores = os.cpu_count() or 1
     n = w if w > 0 else cores + 1 + w
     if w == 0 or n < 1:
         raise ValueError(f"{func}: workers must be >= 1, or from -1 (every core) to -{cores} "
                          f"(one, of the {cores} cores here), got {w}")
-    return n
+    return min(n, MAX_THREADS_PER_CORE * cores)
 
 
 def axis_index(axis, ndim: int, func: str) -> int:

@@ -998,12 +998,13 @@ cdef class ResampleStream:
         min(pos, seek_span)) holds the last t; fed the input from `pos` on, the stream then
         gives the outputs a stream fed from the start gives from output `emitted` on, bit for
         bit. What `resample(workers=)` splits a signal at. Only for chains with a seek_span."""
-        _claim(&self.busy, "Resampler.seek")
+        _claim(&self.busy, "ResampleStream.seek")
         try:
             if not self.seek_span:
-                raise ValueError("Resampler.seek: this rate pair's chain cannot seek")
+                raise ValueError("ResampleStream.seek: this rate pair's chain cannot seek")
             if pos < 0 or tail.shape[1] < min(pos, self.seek_span):
-                raise ValueError("Resampler.seek: tail must hold the seek_span samples before pos")
+                raise ValueError("ResampleStream.seek: tail must hold the seek_span samples "
+                                 "before pos")
             x = self._checked(tail)
             self._reset()
             (<FFTStage>self.stages[0]).seek(x, pos)

@@ -715,16 +715,17 @@ def _resample_group(group: np.ndarray, dest: np.ndarray, stream, workers: int) -
     channels, so rows may go to different streams; and a chain of one FFT stage can start a
     stream anywhere (`ResampleStream.seek`), so a long signal may be cut into time spans."""
     rows, n = group.shape
-    first = stream(rows)
-    span = first._stream.seek_span
+    if workers == 1 or rows * n < 2 * _MIN_SPAN:
+        _feed(stream(rows), group, dest, 0, n, 0, True)
+        return
+    span = stream(1)._stream.seek_span      # (one channel: its buffers are small)
     by_time = min(workers, rows * n // _MIN_SPAN) if span and rows < workers else 0
     by_rows = min(workers, rows, rows * n // _MIN_SPAN)
     if by_time >= 2 and by_time > by_rows:
         cuts = [n * k // by_time for k in range(by_time + 1)]
 
         def part(k: int) -> int:
-            s = first if k == 0 else stream(rows)
-            p = cuts[k]
+            s, p = stream(rows), cuts[k]
             if k:
                 s._stream.seek(group[:, max(0, p - span):p], p)
             return _feed(s, group, dest, p, cuts[k + 1], s._stream.emitted, k == by_time - 1)
@@ -734,9 +735,8 @@ def _resample_group(group: np.ndarray, dest: np.ndarray, stream, workers: int) -
 
         def part(k: int) -> int:
             a, b = bounds[k], bounds[k + 1]
-            s = first if b - a == rows else stream(b - a)
-            return _feed(s, group[a:b], dest[a:b], 0, n, 0, True)
+            return _feed(stream(b - a), group[a:b], dest[a:b], 0, n, 0, True)
         _threads.on_threads(part, by_rows)
     else:
-        _feed(first, group, dest, 0, n, 0, True)
+        _feed(stream(rows), group, dest, 0, n, 0, True)
 

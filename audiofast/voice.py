@@ -94,8 +94,7 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
     NaN or inf for it. frame_length and hop_length are at most 2**62.
     """
     func = "frame_rms"
-    n_workers = workers if workers == 1 and type(workers) is int else _checks.workers(workers,
-                                                                                   func)
+    n_workers = 1 if type(workers) is int and workers == 1 else _checks.workers(workers, func)
     if (type(y) is np.ndarray and y.dtype == np.float32 and y.flags.c_contiguous
             and y.ndim == 1 and y.dtype.isnative and axis == -1):
         x = y                                        # the common case, checked cheaply

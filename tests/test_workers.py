@@ -80,11 +80,46 @@ def test_bad_workers_are_refused_by_name(workers, exc, match):
         af.resample(np.zeros(100, np.float32), 48000, 16000, workers=workers)
 
 
-def test_negative_workers_count_back_from_the_cores():
+def test_negative_workers_count_back_from_the_cores_and_threads_are_capped():
     from audiofast import _checks
     assert _checks.workers(-1, "f") == CORES
     assert _checks.workers(-CORES, "f") == 1
-    assert _checks.workers(np.int64(3), "f") == 3
+    assert _checks.workers(np.int64(3), "f") == min(3, 4 * CORES)
+    assert _checks.workers(10 ** 6, "f") == 4 * CORES      # not a thread per span
+    for f in (lambda w: af.frame_rms(np.zeros(100, np.float32), workers=w),
+              lambda w: af.resample(np.zeros(100, np.float32), 48000, 16000, workers=w)):
+        with pytest.raises(TypeError, match="workers must be an integer, got ndarray"):
+            f(np.array([1, 2]))
+
+
+def test_workers_still_compute_while_the_interpreter_shuts_down(tmp_path):
+    # new threads are refused then (an atexit handler, a thread outliving the main one): the
+    # parts run one after another instead, with the same result
+    import subprocess
+    import sys
+    import textwrap
+    code = textwrap.dedent("""
+        import atexit, threading, time
+        import numpy as np
+        import audiofast as af
+        from audiofast import resampler as R, voice as V
+        R._MIN_SPAN, V._RMS_PER_THREAD = 1000, 1000
+        x = np.random.default_rng(0).standard_normal(200_000).astype(np.float32)
+        def check(where):
+            same = (np.array_equal(af.resample(x, 48000, 16000, workers=2),
+                                   af.resample(x, 48000, 16000))
+                    and np.array_equal(af.frame_rms(x, workers=2), af.frame_rms(x)))
+            print(where, same, flush=True)
+        def late():
+            time.sleep(0.3)                     # the main thread has returned by then
+            check("thread")
+        atexit.register(check, "atexit")
+        threading.Thread(target=late).start()
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(done.stdout.split("\n")[:2]) == ["atexit True", "thread True"], done.stdout
 
 
 def test_seek_is_refused_where_the_chain_cannot_seek():
