@@ -72,6 +72,18 @@ def positive_int(value, func: str, name: str, maximum: int | None = None) -> int
     return v
 
 
+def vad_params(vad, func: str, channels_from: str) -> dict:
+    """`vad=`: None or a dict of VAD parameters, as a new dict; `channels` is refused, the
+    caller sets it (`channels_from` says from what)."""
+    if vad is not None and not isinstance(vad, dict):
+        raise TypeError(f"{func}: vad must be a dict of VAD parameters, got "
+                        f"{type(vad).__name__}")
+    params = dict(vad or {})
+    if "channels" in params:
+        raise TypeError(f"{func}: vad cannot set channels (the detector gets {channels_from})")
+    return params
+
+
 MAX_THREADS_PER_CORE = 4
 
 

@@ -70,12 +70,7 @@ class VoiceFrontend:
         if nch > _checks.PLAUSIBLE_CHANNELS:
             raise ValueError(f"{func}: channels must be between 1 and "
                              f"{_checks.PLAUSIBLE_CHANNELS}, got {nch}")
-        if vad is not None and not isinstance(vad, dict):
-            raise TypeError(f"{func}: vad must be a dict of VAD parameters, got "
-                            f"{type(vad).__name__}")
-        params = dict(vad or {})
-        if "channels" in params:
-            raise TypeError(f"{func}: vad cannot set channels (the detector gets the mono mix)")
+        params = _checks.vad_params(vad, func, "the mono mix")
         if not isinstance(keep_speech, (bool, np.bool_)):
             raise TypeError(f"{func}: keep_speech must be a bool, got {type(keep_speech).__name__}")
         if on_event is not None and not callable(on_event):

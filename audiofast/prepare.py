@@ -635,12 +635,7 @@ def _options(rate, mono, format, subtype, trim, split, min_segment_s, max_segmen
     if not hi > 0 or lo > hi:
         raise ValueError(f"{func}: need 0 <= min_segment_s <= max_segment_s and "
                          f"max_segment_s > 0, got {lo} and {hi}")
-    if vad is not None and not isinstance(vad, dict):
-        raise TypeError(f"{func}: vad must be a dict of VAD parameters, got "
-                        f"{type(vad).__name__}")
-    params = dict(vad or {})
-    if "channels" in params:
-        raise TypeError(f"{func}: vad cannot set channels (the detector gets the output's)")
+    params = _checks.vad_params(vad, func, "the output's")
     VAD(16000, **params)        # the parameters are checked once, here
     block = _checks.nonnegative(block_s, func, "block_s")
     if not 0.01 <= block <= 600:
