@@ -636,7 +636,8 @@ def resample(x, orig_sr, target_sr, *, quality: str = "high", axis: int = -1,
         time spans, one a thread, where the rate pair's chain is one FFT stage (every pair
         whose ratio has terms up to 1024 with factors 2 to 7: 44.1 kHz <-> 16 kHz, 48 kHz ->
         16 kHz...); otherwise the channels (or batch rows) are shared out. Spans shorter than
-        about 64 k samples are not worth a thread, so a short signal uses fewer.
+        about 64 k samples are not worth a thread, so a short signal uses fewer, and no more
+        than four threads a core are started.
 
     Returns
     -------

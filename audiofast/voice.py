@@ -76,8 +76,8 @@ def frame_rms(y, *, frame_length: int = 2048, hop_length: int = 512, center: boo
     workers : int, default 1
         Threads, as scipy.fft's ``workers`` (-1: every core). The values are the same, bit for
         bit, for any number: channels are shared out, and a long single channel is cut into
-        runs of frames. A thread is used for each million samples or more; below that, reading
-        the signal once costs less than starting one.
+        runs of frames. A thread is used for each million samples or more (below that, reading
+        the signal once costs less than starting one), and at most four a core.
 
     Returns
     -------
