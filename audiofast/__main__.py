@@ -1,6 +1,7 @@
 """The ``audiofast`` command (also ``python -m audiofast``)."""
 from __future__ import annotations
 
+import os
 import sys
 
 from ._version import __version__
@@ -21,8 +22,26 @@ options:
 """
 
 
+# the exit status of a command whose reader went away (128 + SIGPIPE, as a shell reports it)
+BROKEN_PIPE_STATUS = 141
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else list(argv)
+    """Run the ``audiofast`` command with `argv` (default ``sys.argv[1:]``); the exit status.
+    When the reader of its output goes away (``audiofast vad *.wav | head``), it stops quietly
+    with status 141, as Unix tools stopped by SIGPIPE do, rather than with a traceback."""
+    try:
+        return _run(sys.argv[1:] if argv is None else list(argv))
+    except BrokenPipeError:
+        try:        # the interpreter's last flush of stdout would fail again: point it nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return BROKEN_PIPE_STATUS
+
+
+def _run(args: list[str]) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(USAGE, end="")
         return 0

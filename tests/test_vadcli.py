@@ -447,3 +447,20 @@ def test_options_are_checked_without_a_detector_larger_than_the_files(capsys, fi
     status, _, err = run(capsys, "--frame-ms", "10000", files[16000, 1, "wav"])
     assert status == 0, err
     assert max(rates) == 16000 and len(rates) == 2
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(monkeypatch, capsys):
+    # `audiofast vad *.wav | head`: writing to the closed pipe raises BrokenPipeError, which
+    # the command turns into status 141 (128 + SIGPIPE) instead of a traceback
+    from audiofast import __main__ as cli
+
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert cli.main(["--help"]) == cli.BROKEN_PIPE_STATUS == 141
+    assert cli.main(["--version"]) == 141
