@@ -325,6 +325,30 @@ def _entry(path: str, frames: int, rate: int, source: str, offset: int) -> dict:
             "source": source, "offset_s": offset / rate}
 
 
+def _lock(out_dir: str):
+    """An exclusive lock on OUT for this run (``OUT/.audiofast/lock``, flock), held while the
+    returned file stays open; RuntimeError when another run holds it: a second run would take
+    the first one's temporary files for a killed run's leftovers and remove them. None where
+    the platform or file system has no such lock (Windows, some network file systems): the
+    run then goes on unguarded."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    os.makedirs(os.path.join(out_dir, RECORDS), exist_ok=True)
+    f = open(os.path.join(out_dir, RECORDS, "lock"), "a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        raise RuntimeError(f"prepare: another audiofast prepare is writing into {out_dir!r}; "
+                           f"wait for it, or write somewhere else") from None
+    except OSError:             # no locks here: go on without
+        f.close()
+        return None
+    return f
+
+
 def _clean_leftovers(tasks: list[Task], ext: str) -> None:
     """Remove what a killed run left under temporary names for these inputs: their outputs'
     (``.<name>[_NNNN].<ext>.afpart-*``, not another input's) and their records'. One listing
@@ -715,6 +739,9 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
         Bad options, two inputs writing the same output, or an output that is an input.
     ImportError
         soundfile (the ``files`` extra) is missing, or dask.distributed for `client`.
+    RuntimeError
+        Another `prepare` is writing into `out` (it holds ``OUT/.audiofast/lock``; where the
+        file system has no locks, runs are not guarded against each other).
 
     Notes
     -----
@@ -746,20 +773,25 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
         if man in {t.source for t in tasks}:
             raise ValueError(f"prepare: the manifest {man!r} is an input")
     os.makedirs(out_dir, exist_ok=True)
-    _clean_leftovers(tasks, "." + opts.format)
-    # split outputs are named as they come: each is checked against the inputs when written
-    inputs_set = frozenset(t.source for t in tasks) if opts.split else frozenset()
-    progress = None if quiet else _Progress(tasks)
-    t0 = time.perf_counter()
-    results: list[FileResult | None] = [None] * len(tasks)
+    lock = _lock(out_dir)
     try:
-        for i, r in _execute(tasks, opts, inputs_set, n_jobs, client):
-            results[i] = r
+        _clean_leftovers(tasks, "." + opts.format)
+        # split outputs are named as they come: each is checked against the inputs when written
+        inputs_set = frozenset(t.source for t in tasks) if opts.split else frozenset()
+        progress = None if quiet else _Progress(tasks)
+        t0 = time.perf_counter()
+        results: list[FileResult | None] = [None] * len(tasks)
+        try:
+            for i, r in _execute(tasks, opts, inputs_set, n_jobs, client):
+                results[i] = r
+                if progress is not None:
+                    progress.done(r)
+        finally:
             if progress is not None:
-                progress.done(r)
+                progress.close()
     finally:
-        if progress is not None:
-            progress.close()
+        if lock is not None:
+            lock.close()            # and the lock with it
     done = PrepareResult([r for r in results if r is not None], time.perf_counter() - t0)
     if man is not None:
         _write_manifest(man, done.entries)
@@ -880,7 +912,7 @@ class _Progress:
 
 def main(argv: list[str] | None = None) -> int:
     """``audiofast prepare IN... -o OUT [options]``; exit status 0, 1 (an input failed) or 2
-    (usage)."""
+    (usage, or OUT in use by another run: nothing done)."""
     p = argparse.ArgumentParser(
         prog="audiofast prepare",
         description="Resample, mix down, trim or split audio files (folders are searched "
@@ -935,7 +967,8 @@ def main(argv: list[str] | None = None) -> int:
                          max_segment_s=args.max_segment_s, quality=args.quality, vad=vad,
                          jobs=args.jobs, manifest=args.manifest, overwrite=args.overwrite,
                          quiet=args.quiet, client=client)
-    except (TypeError, ValueError, ImportError) as e:
+    except (TypeError, ValueError, ImportError, RuntimeError) as e:
+        # a bad option, a missing extra, or OUT in use by another run: nothing was done
         print(f"audiofast prepare: error: {e}", file=sys.stderr)
         return 2
     finally:

@@ -387,3 +387,21 @@ def test_command_runs_end_to_end(corpus, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "1 files: 1 done" in done.stderr and "x real time" in done.stderr
     assert sf.info(str(tmp_path / "out" / "a.wav")).samplerate == 16000
+
+
+def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(corpus, tmp_path,
+                                                                          capsys):
+    fcntl = pytest.importorskip("fcntl", reason="flock is POSIX")
+    out = tmp_path / "out"
+    (out / prep.RECORDS).mkdir(parents=True)
+    with open(out / prep.RECORDS / "lock", "a+") as held:       # as a running prepare holds it
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(RuntimeError, match="another audiofast prepare is writing into"):
+            prep.prepare([corpus], out, rate=16000)
+        assert prep.main([str(corpus), "-o", str(out), "--quiet"]) == 2
+        assert "another audiofast prepare is writing into" in capsys.readouterr().err
+        assert not list(out.glob("**/*.wav"))                      # nothing was done
+    r = prep.prepare([corpus], out, rate=16000)                     # free again
+    assert r.exit_status == 0 and len(r.entries) == 3
+    r = prep.prepare([corpus], out, rate=16000)                     # and released after it
+    assert [f.status for f in r.files] == ["complete"] * 3
