@@ -7,6 +7,7 @@ Arrays are planar, ``(channels, frames)``, time on the last axis, as everywhere 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -44,13 +45,19 @@ def _soundfile():
 
 @dataclass(frozen=True)
 class AudioInfo:
-    """What a file's header says: `frames` per channel at `sample_rate` Hz."""
+    """What a file's header says: `frames` per channel at `sample_rate` Hz. `truncated`: the
+    header of a WAV or AIFF file promises more audio than the file holds (a copy or a
+    recording cut short), as libsndfile's header log tells; libsndfile then reads, and
+    `frames` counts, what is there. A header left unfinished by a streaming writer (a length
+    of 0xFFFFFFFF) is not counted as cut. (A cut FLAC fails to decode instead: AudioFileError
+    when read.)"""
     path: str
     sample_rate: int
     frames: int
     channels: int
     format: str
     subtype: str
+    truncated: bool = False
 
     @property
     def duration_s(self) -> float:
@@ -93,7 +100,23 @@ def info(path) -> AudioInfo:
 
 def _info_of(f, path: str) -> AudioInfo:
     return AudioInfo(path, int(f.samplerate), int(f.frames), int(f.channels), str(f.format),
-                     str(f.subtype))
+                     str(f.subtype), _cut_short(f))
+
+
+# libsndfile's header log: the audio chunk's length as the header gives it, and as the file
+# allows when they differ ("data : 192000 (should be 95978)"; "SSND" in AIFF)
+_CHUNK_LENGTH = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.M)
+_STREAMING_LENGTH = 0xFFFFFFFF      # what writers that cannot seek back leave in the header
+
+
+def _cut_short(f) -> bool:
+    """Whether open file f's header promises more audio than the file holds."""
+    try:
+        log = f.extra_info
+    except Exception:           # noqa: BLE001 (a soundfile without it: nothing to tell)
+        return False
+    return any(int(said) > int(held) and int(said) != _STREAMING_LENGTH
+               for said, held in _CHUNK_LENGTH.findall(log))
 
 
 def _read_dtype(dtype, func: str) -> str:

@@ -446,6 +446,9 @@ def _process_open(task: Task, opts: Options, inputs: frozenset, reader,
     meta = reader.info
     if meta.frames == 0:
         raise ValueError(f"{task.source}: empty (0 frames)")
+    if meta.truncated:
+        raise ValueError(f"{task.source}: truncated (its header promises more audio than the "
+                         f"file holds; {meta.frames} frames are there)")
     rate_in = meta.sample_rate
     rate = opts.rate or rate_in
     channels = 1 if opts.mono else meta.channels

@@ -131,6 +131,8 @@ def test_bad_files(tmp_path):
     got = np.concatenate(list(aio.blocks(tmp_path / "cut.wav", 1000)), axis=1)
     assert 0 < got.shape[1] < 8000
     np.testing.assert_array_equal(got, aio.read(tmp_path / "whole.wav")[0][:, :got.shape[1]])
+    assert aio.info(tmp_path / "cut.wav").truncated                 # and info says so
+    assert not aio.info(tmp_path / "whole.wav").truncated
     aio.write(tmp_path / "whole.flac", signal(1, 80000), 16000)
     data = (tmp_path / "whole.flac").read_bytes()
     (tmp_path / "cut.flac").write_bytes(data[:len(data) // 2])
@@ -168,3 +170,27 @@ def test_writer_checks_channels(tmp_path):
     with aio.Writer(tmp_path / "w.wav", 16000, 2) as w:
         with pytest.raises(ValueError, match="1 channel"):
             w.write(np.zeros(10, np.float32))
+
+
+@pytest.mark.parametrize("ext, subtype", [("wav", "PCM_16"), ("wav", "PCM_24"), ("wav", "FLOAT"),
+                                          ("aiff", "PCM_16")])
+def test_truncated_is_a_header_promising_more_than_the_file_holds(tmp_path, ext, subtype):
+    import struct
+    x = signal(2, 4000)
+    whole = tmp_path / f"whole.{ext}"
+    aio.write(whole, x, 16000, subtype=subtype)
+    assert not aio.info(whole).truncated
+    data = whole.read_bytes()
+    for cut in (len(data) // 2, len(data) - 1):
+        part = tmp_path / f"part.{ext}"
+        part.write_bytes(data[:cut])
+        meta = aio.info(part)
+        assert meta.truncated and meta.frames < 4000, (cut, meta)
+    if ext == "wav":
+        # a header a streaming writer could not finish (length 0xFFFFFFFF): whole, not cut
+        b = bytearray(data)
+        at = b.find(b"data") + 4
+        b[at:at + 4] = struct.pack("<I", 0xFFFFFFFF)
+        (tmp_path / "stream.wav").write_bytes(bytes(b))
+        meta = aio.info(tmp_path / "stream.wav")
+        assert not meta.truncated and meta.frames == 4000

@@ -163,16 +163,19 @@ def test_bad_inputs_are_reported_and_skipped(corpus, tmp_path):
     aio.write(tmp_path / "whole.flac", bursts(16000, 5, 1, [(1, 2)]), 16000)
     data = (tmp_path / "whole.flac").read_bytes()
     (corpus / "cut.flac").write_bytes(data[:len(data) // 2])
+    data = (corpus / "a.wav").read_bytes()
+    (corpus / "short.wav").write_bytes(data[:len(data) // 2 + 1])  # mid-frame, as a copy cut off
     (corpus / "readme.md").write_text("not audio by its extension: not an input")
     manifest = tmp_path / "m.jsonl"
     r = prep.prepare([corpus, tmp_path / "missing.wav"], tmp_path / "out", rate=16000,
                      manifest=manifest)
     status = {os.path.basename(f.source): (f.status, f.error) for f in r.files}
     assert set(status) == {"a.wav", "b.flac", "c.wav", "notes.wav", "empty.wav", "cut.flac",
-                           "missing.wav"}
-    for name in ("notes.wav", "empty.wav", "cut.flac", "missing.wav"):
+                           "short.wav", "missing.wav"}
+    for name in ("notes.wav", "empty.wav", "cut.flac", "short.wav", "missing.wav"):
         assert status[name][0] == "failed" and name in status[name][1]
     assert "no such file" in status["missing.wav"][1] and "empty" in status["empty.wav"][1]
+    assert "truncated" in status["short.wav"][1]
     assert r.exit_status == 1
     lines = [json.loads(s) for s in manifest.read_text().splitlines()]
     assert [os.path.basename(e["source"]) for e in lines] == ["a.wav", "b.flac", "c.wav"]
