@@ -408,3 +408,19 @@ def test_a_second_run_into_the_same_folder_is_refused_while_the_first_runs(corpu
     assert r.exit_status == 0 and len(r.entries) == 3
     r = prep.prepare([corpus], out, rate=16000)                     # and released after it
     assert [f.status for f in r.files] == ["complete"] * 3
+
+
+@pytest.mark.parametrize("name, rate, kw", [("talk.mp3", 44100, {}),
+                                            ("talk.opus", 48000, {"format": "OGG",
+                                                                  "subtype": "OPUS"}),
+                                            ("talk.ogg", 44100, {})])
+def test_compressed_inputs_equal_the_public_steps(tmp_path, name, rate, kw):
+    # MP3 and Ogg (Vorbis, Opus) through libsndfile, streamed in blocks: the same output as
+    # the whole file read at once and put through the public steps
+    src = tmp_path / "in" / name
+    src.parent.mkdir()
+    sf.write(src, bursts(rate, 4, 2, [(1, 2.5)]).T, rate, **kw)
+    r = prep.prepare([src], tmp_path / "out", rate=16000, mono=True, block_s=0.25)
+    assert r.exit_status == 0 and r.files[0].status == "done"
+    [(want, _)] = reference(str(src))
+    np.testing.assert_array_equal(read_int16(r.entries[0]["audio_filepath"]), want)
