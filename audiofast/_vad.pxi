@@ -108,12 +108,12 @@ cdef rms_t _tree(const rms_t* g, Py_ssize_t count) noexcept nogil:
 
 
 cdef void _frame_rms(const rms_t* x, Py_ssize_t n, Py_ssize_t frame, Py_ssize_t hop,
-                     Py_ssize_t pad, Py_ssize_t nframes, Py_ssize_t leaf, rms_t* grid,
-                     rms_t* out) noexcept nogil:
+                     Py_ssize_t pad, Py_ssize_t nframes, Py_ssize_t leaf, bint sequential,
+                     rms_t* grid, rms_t* out) noexcept nogil:
     """RMS of nframes frames of `frame` samples, `hop` apart, of x with `pad` zeros in front
     (and as many as needed behind), computed as librosa.feature.rms computes it: squares and
-    their mean in rms_t (numpy's pairwise sum, then one division; a plain running sum for
-    hop 1, as numpy's there), then the square root.
+    their mean in rms_t (numpy's pairwise sum, then one division; a plain running sum when
+    `sequential`, as numpy's for hop 1 and more than one frame), then the square root.
 
     With `grid` (room for the leaves below): the pairwise sum splits every frame into frame /
     leaf leaves of `leaf` samples, and hop and pad are multiples of `leaf`, so all frames' leaves
@@ -123,7 +123,7 @@ cdef void _frame_rms(const rms_t* x, Py_ssize_t n, Py_ssize_t frame, Py_ssize_t 
     cdef rms_t four[4]
     cdef rms_t s
     cdef Py_ssize_t f, i, ngrid, lo, hi, step, start
-    if hop == 1:
+    if sequential:
         # numpy sums left to right here (see af_sequential_sq); the padding adds nothing
         for f in range(nframes):
             start = f - pad
@@ -169,11 +169,13 @@ cdef void _frame_rms(const rms_t* x, Py_ssize_t n, Py_ssize_t frame, Py_ssize_t 
 
 
 def frame_rms(cnp.ndarray x, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t pad, Py_ssize_t leaf,
-              cnp.ndarray out):
+              cnp.ndarray out, bint sequential):
     """RMS per frame of the rows of the C-contiguous 2-D array x into the C-contiguous array out
     of shape (rows, nframes) and x's dtype (float32 or float64), with `pad` zeros before each
     row (see _frame_rms). `leaf`: the length of the equal leaves the pairwise sum splits a frame
-    into when they line up on one grid (hop and pad multiples of it), else 0. Unchecked: frame,
+    into when they line up on one grid (hop and pad multiples of it), else 0. `sequential`:
+    sum each frame left to right, as numpy does for librosa's frames at hop 1 when there are
+    more of them than one (a single frame is contiguous: numpy sums it pairwise). Unchecked: frame,
     hop >= 1, (nframes - 1) * hop + frame <= n + 2 * pad and 0 <= pad."""
     cdef Py_ssize_t rows = cnp.PyArray_DIMS(x)[0], n = cnp.PyArray_DIMS(x)[1], r
     cdef Py_ssize_t nframes = cnp.PyArray_DIMS(out)[1]
@@ -191,10 +193,10 @@ def frame_rms(cnp.ndarray x, Py_ssize_t frame, Py_ssize_t hop, Py_ssize_t pad, P
         for r in range(rows):
             if item == 4:
                 _frame_rms(<const float*>(xp + r * n * item), n, frame, hop, pad, nframes, leaf,
-                           <float*>grid, <float*>(op + r * nframes * item))
+                           sequential, <float*>grid, <float*>(op + r * nframes * item))
             else:
                 _frame_rms(<const double*>(xp + r * n * item), n, frame, hop, pad, nframes,
-                           leaf, <double*>grid, <double*>(op + r * nframes * item))
+                           leaf, sequential, <double*>grid, <double*>(op + r * nframes * item))
     free(grid)
     return out
 

@@ -161,28 +161,31 @@ def _rms(x: np.ndarray, frame: int, hop: int, pad: int, dtype, workers: int = 1)
             leaf = 0
         src = np.ascontiguousarray(x, dtype).reshape(rows, n)
         dest = out.reshape(rows, nframes)
+        # numpy sums librosa's frames left to right at hop 1, but one frame alone (contiguous)
+        # pairwise: decided on the whole, so every run of frames on a thread sums alike
+        seq = hop == 1 and nframes > 1
         threads = min(workers, rows * n // _RMS_PER_THREAD)
         if threads >= 2 and rows >= 2:
-            _rms_by_rows(src, frame, hop, pad, leaf, dest, min(threads, rows))
+            _rms_by_rows(src, frame, hop, pad, leaf, seq, dest, min(threads, rows))
         elif threads >= 2:
-            _rms_by_frames(src, frame, hop, pad, leaf, dest, threads)
+            _rms_by_frames(src, frame, hop, pad, leaf, seq, dest, threads)
         else:
-            _dispatch.core.frame_rms(src, frame, hop, pad, leaf, dest)
+            _dispatch.core.frame_rms(src, frame, hop, pad, leaf, dest, seq)
     return out
 
 
-def _rms_by_rows(src, frame, hop, pad, leaf, dest, threads: int) -> None:
+def _rms_by_rows(src, frame, hop, pad, leaf, seq, dest, threads: int) -> None:
     """Rows are framed on their own: a group of them a thread."""
     cuts = [len(src) * k // threads for k in range(threads + 1)]
     core = _dispatch.core
 
     def part(k: int) -> None:
         a, b = cuts[k], cuts[k + 1]
-        core.frame_rms(src[a:b], frame, hop, pad, leaf, dest[a:b])
+        core.frame_rms(src[a:b], frame, hop, pad, leaf, dest[a:b], seq)
     _threads.on_threads(part, threads)
 
 
-def _rms_by_frames(src, frame, hop, pad, leaf, dest, threads: int) -> None:
+def _rms_by_frames(src, frame, hop, pad, leaf, seq, dest, threads: int) -> None:
     """One row's frames in runs, a run a thread. A frame's value depends on its samples alone
     (and on where its leaves lie, which a run starting at a frame keeps: hop and pad are
     multiples of the leaf), so each run is framed from its first frame's first sample with no
@@ -203,7 +206,7 @@ def _rms_by_frames(src, frame, hop, pad, leaf, dest, threads: int) -> None:
         else:
             seg = np.zeros((1, e - s), src.dtype)
             seg[:, max(0, -s):min(e, n) - s] = src[:, max(0, s):min(e, n)]
-        core.frame_rms(np.ascontiguousarray(seg), frame, hop, 0, leaf, dest[:, f0:f1])
+        core.frame_rms(np.ascontiguousarray(seg), frame, hop, 0, leaf, dest[:, f0:f1], seq)
 
     frames(0, first)
     frames(last, nframes)

@@ -47,6 +47,21 @@ def test_frame_rms_matches_librosa(core, rng, frame, hop, center, n):
     np.testing.assert_array_equal(got, ref)             # the same bits
 
 
+@pytest.mark.parametrize("n, frame, rows", [(2347, 2347, ()), (1000, 1000, (2,)),
+                                             (1001, 1000, (3,)), (1000, 999, ())])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_frame_rms_at_hop_1_sums_one_frame_as_librosa_does(core, n, frame, rows, dtype):
+    # numpy sums librosa's frames at hop 1 left to right, but a single frame (contiguous)
+    # pairwise; found by hypothesis in CI (n = frame = 2347: off by 1e-6)
+    y = np.random.default_rng(2 ** 32 - 1).standard_normal(rows + (n,)).astype(np.float32)
+    for center in (False, True):
+        kw = dict(frame_length=frame, hop_length=1, center=center)
+        got = af.frame_rms(y, dtype=dtype, **kw)
+        ref = librosa.feature.rms(y=y, dtype=dtype, **kw)
+        assert got.shape == ref.shape
+        np.testing.assert_array_equal(got, ref)
+
+
 @pytest.mark.parametrize("pad_mode", ["constant", "reflect", "edge", "symmetric", "wrap"])
 def test_frame_rms_multichannel_and_pad_modes_match_librosa(core, rng, pad_mode):
     y = rng.standard_normal((2, 3, 5000)).astype(np.float32)
