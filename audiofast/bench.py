@@ -317,12 +317,10 @@ def _planning_rows(settings: Settings, rng) -> list[Row]:
     call, on 1 s of mono at 48 kHz -> 16 kHz."""
     from . import resampler as R
     x = wl.resample_input(48000, 1, 1, rng)
-    caches = (R._stage_specs, R._fft_filter, R._part_filter, R._poly_table, R._ratio_of,
-              R._fft_cost)
     rows = []
+
     def first(tier: str) -> None:
-        for c in caches:
-            c.cache_clear()
+        R._clear_plan_caches()
         resample(x, 48000, 16000, quality=tier)
 
     for tier in ("high", "very_high"):

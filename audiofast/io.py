@@ -136,12 +136,9 @@ def _raw_dtype(subtype: str, dtype: str) -> str:
     return dtype
 
 
-def _read_frames(f, n: int, dtype: str, path: str, func: str,
-                 raw: np.ndarray | None = None) -> np.ndarray:
-    """The next n frames of open file f as a (channels, n) array of `dtype`; libsndfile reads
-    into `raw` ((>= n, channels) of _raw_dtype) when given, so a loop reuses one buffer."""
-    kind = _raw_dtype(f.subtype, dtype)
-    return _planar_of(_read_raw(f, n, kind, path, func, raw), dtype)
+def _read_frames(f, n: int, dtype: str, path: str, func: str) -> np.ndarray:
+    """The next n frames of open file f as a (channels, n) array of `dtype`."""
+    return _planar_of(_read_raw(f, n, _raw_dtype(f.subtype, dtype), path, func), dtype)
 
 
 def _read_raw(f, n: int, kind: str, path: str, func: str,

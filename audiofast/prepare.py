@@ -25,6 +25,8 @@ import numpy as np
 
 from . import _checks
 from .convert import to_mono
+# audio files through soundfile, imported by io only when a file is opened (the files extra)
+from .io import Writer, _RawReader, _planar_of, _soundfile, info
 from .resampler import QUALITIES, Resampler
 from .voice import VAD
 
@@ -294,7 +296,6 @@ class _Output:
     """One output file written under a temporary name in its folder, renamed when complete."""
 
     def __init__(self, path: str, rate: int, channels: int, opts: Options, inputs: frozenset):
-        from .io import Writer
         if path in inputs:
             raise ValueError(f"the output {path!r} is an input; refusing to overwrite it")
         folder, name = os.path.split(path)
@@ -436,13 +437,12 @@ _ROUNDED_SUBTYPES = frozenset({"PCM_32", "ALAC_32"})
 
 
 def _process(task: Task, opts: Options, inputs: frozenset) -> FileResult:
-    from .io import _RawReader, _planar_of
     with _RawReader(task.source, "prepare") as reader:
-        return _process_open(task, opts, inputs, reader, _planar_of)
+        return _process_open(task, opts, inputs, reader)
 
 
-def _process_open(task: Task, opts: Options, inputs: frozenset, reader,
-                  planar: Callable[[np.ndarray, str], np.ndarray]) -> FileResult:
+def _process_open(task: Task, opts: Options, inputs: frozenset,
+                  reader: _RawReader) -> FileResult:
     meta = reader.info
     if meta.frames == 0:
         raise ValueError(f"{task.source}: empty (0 frames)")
@@ -479,7 +479,7 @@ def _process_open(task: Task, opts: Options, inputs: frozenset, reader,
             if fused:
                 x = to_mono(raw, axis=-1, out=None if mono is None else mono[:n])[None, :]
             else:
-                x = planar(raw, "float32")
+                x = _planar_of(raw, "float32")
                 if opts.mono and x.shape[0] > 1:
                     x = to_mono(x, axis=0)[None, :]
             sink.feed(resampler.process(x) if resampler is not None else x)
@@ -754,7 +754,6 @@ def prepare(inputs, out, *, rate: int | None = None, mono: bool = False, format:
     so neither a failure nor a killed run leaves a partial output behind (a rerun removes the
     temporary files). Inputs are only read.
     """
-    from .io import _soundfile
     _soundfile()                    # the files extra, before any work
     opts = _options(rate, mono, format, subtype, trim, split, min_segment_s, max_segment_s,
                     quality, vad, block_s, overwrite)
@@ -879,7 +878,6 @@ class _Progress:
 
     def __init__(self, tasks: list[Task]):
         from tqdm import tqdm
-        from .io import info
         total = 0.0
         for t in tasks:
             try:

@@ -464,6 +464,13 @@ def _ratio_of(orig_sr, target_sr):
     return o, t, exact, ratio
 
 
+def _clear_plan_caches() -> None:
+    """Forget every design, spectrum and table cached for rate pairs (the FFT twiddle tables of
+    the compiled core stay): the next call for a pair plans it afresh, as a first call does."""
+    for cache in (_stage_specs, _fft_filter, _part_filter, _poly_table, _ratio_of, _fft_cost):
+        cache.cache_clear()
+
+
 LATENCIES = ("low", "throughput")
 
 

@@ -206,7 +206,7 @@ def _rms_by_frames(src, frame, hop, pad, leaf, seq, dest, threads: int) -> None:
         else:
             seg = np.zeros((1, e - s), src.dtype)
             seg[:, max(0, -s):min(e, n) - s] = src[:, max(0, s):min(e, n)]
-        core.frame_rms(np.ascontiguousarray(seg), frame, hop, 0, leaf, dest[:, f0:f1], seq)
+        core.frame_rms(seg, frame, hop, 0, leaf, dest[:, f0:f1], seq)     # one contiguous row
 
     frames(0, first)
     frames(last, nframes)

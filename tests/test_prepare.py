@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -234,14 +233,19 @@ def test_rerun_skips_complete_inputs_and_overwrite_redoes_them(corpus, tmp_path)
 
 
 KILLED_RUN = textwrap.dedent("""
-    import sys, time
+    import os, sys
     import audiofast.io as aio
     from audiofast.prepare import prepare
     write = aio.Writer.write
-    def slow(self, *a, **k):            # slow enough to be killed while writing
-        time.sleep(0.05)
-        return write(self, *a, **k)
-    aio.Writer.write = slow
+    def stop(self, *a, **k):
+        # once the first input is complete, write a block of the next, say so, and wait to be
+        # killed (stdin never closes)
+        done = write(self, *a, **k)
+        if os.path.exists(os.path.join(sys.argv[2], "a.wav")):
+            print("writing the second input", flush=True)
+            sys.stdin.read()
+        return done
+    aio.Writer.write = stop
     prepare([sys.argv[1]], sys.argv[2], rate=16000, jobs=1, block_s=0.05)
 """)
 
@@ -250,17 +254,16 @@ def test_resume_after_a_killed_run_leaves_no_partial_output(corpus, tmp_path):
     out = tmp_path / "out"
     # run outside the checkout: its unbuilt audiofast/ must not shadow the installed one
     proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(corpus), str(out)],
-                            cwd=tmp_path)
-    deadline = time.time() + 60
+                            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
     # kill it while the second input is being written (the first is complete by then)
-    while time.time() < deadline and proc.poll() is None:
-        parts = [n for _, _, fs in os.walk(out) for n in fs if prep._PART in n]
-        if (out / "a.wav").exists() and any(p.startswith(".b.wav") for p in parts):
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run ended before it could be killed"
+    said = proc.stdout.readline()
+    assert said == "writing the second input\n" and proc.poll() is None, \
+        "the run ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stdin.close()
+    proc.stdout.close()
     assert not (out / "sub" / "b.wav").exists()                 # no partial output
     assert any(prep._PART in n for _, _, fs in os.walk(out) for n in fs)
     r = prep.prepare([corpus], out, rate=16000)

@@ -151,8 +151,7 @@ def test_plan_caches_survive_threads_designing_the_same_plans_at_once(rng):
     pairs = [(48000, 16000), (44100, 16000), (44101, 16000), (16000, 44100)] * 2
     x = rng.standard_normal((2, 20_000)).astype(np.float32)
     expected = [af.resample(x, *p, quality=q) for p in pairs for q in ("high", "very_high")]
-    for cache in (R._stage_specs, R._fft_filter, R._part_filter, R._poly_table, R._ratio_of):
-        cache.cache_clear()
+    R._clear_plan_caches()
     start = threading.Barrier(len(pairs))
     got: dict = {}
 
